@@ -1,0 +1,240 @@
+"""Yearly results: from engine arrays to the fixed output table, and safe writing of outputs.
+
+Owns: the output schema (MODEL.md section 8, names in ``schema.REQUIRED_COLUMNS``), the
+derived columns (coverage, mean motivation, leader strain), atomic writers for parquet, CSV and
+JSON, and the run manifest.
+Must not: know how the numbers were simulated.
+"""
+
+from __future__ import annotations
+
+import errno
+import json
+import os
+import subprocess
+import tempfile
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from . import schema
+from .errors import OutputError
+
+HELPER_COLUMNS = ("covered_hours", "motivation_sum", "strain_sum", "strain_months")
+INT_COLUMNS = (
+    "residents",
+    "residents_70plus",
+    "residents_80plus",
+    "volunteers",
+    "volunteers_youth",
+    "volunteers_adult",
+    "volunteers_young_retiree",
+    "volunteers_senior",
+    "orders_issued",
+    "orders_declined",
+    "recruits",
+    "dropouts",
+    "leader_turnovers",
+    "cooperating_centres",
+    "leaders_pressured",
+    "centres",
+    "vacant_centre_months",
+    "volunteer_deaths",
+    "volunteer_outmigrants",
+    "births",
+    "deaths",
+    "in_migrants",
+    "out_migrants",
+)
+
+
+def _ratio(num: np.ndarray, den: np.ndarray) -> np.ndarray:
+    out = np.zeros_like(num, dtype=np.float64)
+    np.divide(num, den, out=out, where=den > 0)
+    return out
+
+
+def yearly_table(
+    out: np.ndarray,
+    columns: tuple[str, ...],
+    codes: np.ndarray,
+    start_year: int,
+    keys: dict[str, Any],
+) -> pd.DataFrame:
+    """The yearly table of one scenario from an engine's ``out[municipality, year, column]``.
+
+    ``keys`` holds the scenario keys (policy, demography, seed, replicate), repeated on every row.
+    """
+    n_muni, n_years, _ = out.shape
+    flat = out.reshape(n_muni * n_years, len(columns))
+    data = {name: flat[:, i] for i, name in enumerate(columns)}
+    frame = pd.DataFrame(
+        {
+            "year": np.tile(np.arange(start_year, start_year + n_years), n_muni).astype(np.int64),
+            "municipality": np.repeat(codes.astype(str), n_years),
+        }
+    )
+    for key, value in keys.items():
+        frame[key] = value
+    for name, values in data.items():
+        frame[name] = values
+    frame["coverage"] = np.clip(_ratio(data["covered_hours"], data["demand_hours"]), 0.0, 1.0)
+    frame["mean_motivation"] = _ratio(data["motivation_sum"], data["volunteers"])
+    frame["leader_strain"] = _ratio(data["strain_sum"], data["strain_months"])
+    for name in INT_COLUMNS:
+        if name in frame:
+            frame[name] = frame[name].round().astype(np.int64)
+    ordered = list(schema.REQUIRED_COLUMNS) + [
+        c for c in frame.columns if c not in schema.REQUIRED_COLUMNS and c not in HELPER_COLUMNS
+    ]
+    return frame[ordered]
+
+
+def pyramid_table(pyramid: np.ndarray, start_year: int, keys: dict[str, Any]) -> pd.DataFrame:
+    """Residents by year, sex and age summed over the region, in long format."""
+    region = pyramid.sum(axis=0)  # [year, sex, age]
+    n_years, n_sex, n_age = region.shape
+    year, sex, age = np.meshgrid(
+        np.arange(start_year, start_year + n_years),
+        np.arange(n_sex),
+        np.arange(n_age),
+        indexing="ij",
+    )
+    frame = pd.DataFrame(
+        {
+            "year": year.ravel().astype(np.int64),
+            "sex": np.array(schema.SEXES)[sex.ravel()],
+            "age": age.ravel().astype(np.int64),
+            "residents": region.ravel().astype(np.int64),
+        }
+    )
+    for key, value in keys.items():
+        frame[key] = value
+    return frame
+
+
+# ---- atomic writes --------------------------------------------------------------------------
+
+
+def _atomic_write(path: Path, write) -> None:
+    """Write through a temporary file in the same folder, then rename: all or nothing."""
+    path = Path(path)
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+        os.close(fd)
+    except OSError as exc:
+        raise OutputError(_os_message(path, exc)) from None
+    try:
+        write(tmp)
+        with open(tmp, "rb+") as handle:
+            os.fsync(handle.fileno())
+        os.replace(tmp, path)
+    except OSError as exc:
+        _silent_unlink(tmp)
+        raise OutputError(_os_message(path, exc)) from None
+    except BaseException:
+        _silent_unlink(tmp)
+        raise
+
+
+def _silent_unlink(path) -> None:
+    try:
+        os.unlink(path)
+    except OSError:
+        pass
+
+
+def _os_message(path: Path, exc: OSError) -> str:
+    if exc.errno == errno.ENOSPC:
+        return f"cannot write {path}: the disk is full; free space or set another output folder"
+    if exc.errno in (errno.EACCES, errno.EPERM, errno.EROFS):
+        return f"cannot write {path}: permission denied; choose a writable output folder"
+    return f"cannot write {path}: {exc.strerror or exc}"
+
+
+def write_parquet(frame: pd.DataFrame, path: Path) -> None:
+    _atomic_write(path, lambda tmp: frame.to_parquet(tmp, index=False))
+
+
+def write_csv(frame: pd.DataFrame, path: Path) -> None:
+    _atomic_write(path, lambda tmp: frame.to_csv(tmp, index=False))
+
+
+def write_json(data: dict, path: Path) -> None:
+    def write(tmp):
+        with open(tmp, "w", encoding="utf-8") as handle:
+            json.dump(data, handle, indent=2, default=str, ensure_ascii=False)
+            handle.write("\n")
+
+    _atomic_write(path, write)
+
+
+# ---- manifest -------------------------------------------------------------------------------
+
+
+def git_commit() -> str | None:
+    """The commit of the package's checkout, when it is one."""
+    try:
+        here = Path(__file__).resolve().parent
+        result = subprocess.run(
+            ["git", "rev-parse", "HEAD"], cwd=here, capture_output=True, text=True, timeout=5
+        )
+        return result.stdout.strip() or None if result.returncode == 0 else None
+    except (OSError, subprocess.SubprocessError):
+        return None
+
+
+def now_iso() -> str:
+    return datetime.now(UTC).isoformat(timespec="seconds")
+
+
+def summary_table(results: pd.DataFrame) -> pd.DataFrame:
+    """Regional totals per (policy, demography, seed, year): what the summary CSV holds."""
+    keys = ["policy", "demography", "seed", "year"]
+    sums = results.groupby(keys, sort=True).agg(
+        residents=("residents", "sum"),
+        residents_70plus=("residents_70plus", "sum"),
+        volunteers=("volunteers", "sum"),
+        volunteer_hours=("volunteer_hours", "sum"),
+        demand_hours=("demand_hours", "sum"),
+        orders_issued=("orders_issued", "sum"),
+        orders_declined=("orders_declined", "sum"),
+        recruits=("recruits", "sum"),
+        dropouts=("dropouts", "sum"),
+        leader_turnovers=("leader_turnovers", "sum"),
+        cooperating_centres=("cooperating_centres", "sum"),
+        centres=("centres", "sum"),
+    )
+    covered = (
+        (results["coverage"] * results["demand_hours"]).groupby([results[k] for k in keys]).sum()
+    )
+    motivation = (
+        (results["mean_motivation"] * results["volunteers"])
+        .groupby([results[k] for k in keys])
+        .sum()
+    )
+    sums["coverage"] = _ratio(covered.to_numpy(), sums["demand_hours"].to_numpy())
+    sums["mean_motivation"] = _ratio(
+        motivation.to_numpy(), sums["volunteers"].to_numpy().astype(float)
+    )
+    sums["share_70plus"] = _ratio(
+        sums["residents_70plus"].to_numpy().astype(float),
+        sums["residents"].to_numpy().astype(float),
+    )
+    return sums.reset_index()
+
+
+def headline_table(summary: pd.DataFrame, year: int) -> pd.DataFrame:
+    """Volunteers, coverage and motivation in ``year`` by policy and demography (mean over seeds)."""
+    rows = summary[summary["year"] == year]
+    return (
+        rows.groupby(["policy", "demography"], sort=False)[
+            ["volunteers", "coverage", "mean_motivation"]
+        ]
+        .mean()
+        .reset_index()
+    )

@@ -1,0 +1,285 @@
+"""The behaviour of the model, written once as small pure functions over numbers.
+
+Both engines call these functions: the numba engine (``engine/fast.py``) from its kernels and the
+Mesa model (``engine/mesa_model.py``) from its agents' ``step`` methods. ``p`` is the behaviour
+parameter record (``parameters.as_record``); ``lv`` is one municipality's lever record. A rule
+that changes, changes here.
+
+Must not: draw random numbers (callers pass uniforms from ``rng.py``), touch arrays of agents, or
+keep state.
+
+The monthly order of events (MODEL.md section 3), which both engines follow:
+
+1. demand       service units' supplementary demand from their target populations
+2. orders       units turn part of their gap into orders (bestillinger) to the centre
+3. decision     the centre accepts or declines each order; a decline may cost trust
+4. leader time  the daily leader splits a fixed budget; overload is strain, then turnover
+5. work         volunteers' hours are own, co-created or ordered; motivation moves
+6. exit         dropout hazard rises as motivation falls
+7. recruitment  non-volunteers join: cohort base rate x leader time x word of mouth x visibility
+8. demography   each January (before the month): ageing, deaths, births, migration
+9. evaluation   every k months: trust repaired, failing tasks redesigned
+"""
+
+from __future__ import annotations
+
+import math
+
+from numba import njit
+
+# ---- 1. demand -------------------------------------------------------------------------------
+
+
+@njit(cache=True)
+def demand_hours(n80plus, n_immigrants, n_children, n_residents, p, out):
+    """Monthly supplementary demand (hours) per welfare area, written into ``out[4]``.
+
+    Areas in schema.AREAS order: elderly_health (80+), inclusion (immigrants and refugees),
+    children_youth (aged 6-17), culture (all residents). L1399-1409.
+    """
+    out[0] = p.demand_per_80plus * n80plus
+    out[1] = p.demand_per_immigrant * n_immigrants
+    out[2] = p.demand_per_child * n_children
+    out[3] = p.demand_per_resident_culture * n_residents
+
+
+@njit(cache=True)
+def staff_capacity(demand_2024, years_since_start, labour_shortage, p):
+    """Municipal staff hours for supplementary work: a share of 2024 demand, changing yearly.
+
+    Labour shortage makes it shrink while demand grows (L162-167).
+    """
+    return p.staff_share_2024 * demand_2024 * (1.0 + labour_shortage) ** years_since_start
+
+
+@njit(cache=True)
+def gap_ratio(demand_total, staff_total, volunteer_hours_meeting_demand):
+    """Share of demand left unmet by staff and volunteers last month, in [0, 1]."""
+    if demand_total <= 0.0:
+        return 0.0
+    gap = demand_total - staff_total - volunteer_hours_meeting_demand
+    if gap <= 0.0:
+        return 0.0
+    return min(1.0, gap / demand_total)
+
+
+# ---- 2. orders -------------------------------------------------------------------------------
+
+
+@njit(cache=True)
+def order_rate(gap, fiscal_stress, co_located, municipal_owned, lv, p):
+    """Expected orders a month from the service units to one centre.
+
+    Rises with the gap, fiscal stress (L2205-2206), co-location (L2055-2062) and municipal
+    ownership (L863-874); scaled by the policy's order intensity.
+    """
+    rate = lv.order_intensity * p.max_orders_per_month * gap
+    rate *= 1.0 + p.order_fiscal_weight * fiscal_stress * lv.fiscal_stress_multiplier
+    if co_located:
+        rate *= p.order_colocated_multiplier
+    if municipal_owned:
+        rate *= p.order_municipal_multiplier
+    return rate
+
+
+# ---- 3. decision -----------------------------------------------------------------------------
+
+
+@njit(cache=True)
+def decline_probability(statutory_likeness, voluntary_org_owned, strain, lv, p):
+    """Probability that a centre declines one order.
+
+    Likelier for statutory-like tasks (vedtak, L1891-1897), voluntary-org ownership, under the
+    supplement principle (L2331-2332), with an adopted volunteer policy (L2640-2649), and when
+    the leader is strained (L2389-2395).
+    """
+    x = p.decline_intercept + p.decline_statutory * statutory_likeness
+    if voluntary_org_owned:
+        x += p.decline_voluntary_org
+    x += p.decline_supplement * lv.supplement_principle * statutory_likeness
+    x += p.decline_policy * lv.policy_adopted
+    x += p.decline_strain * max(0.0, strain - 0.8)
+    return 1.0 / (1.0 + math.exp(-x))
+
+
+@njit(cache=True)
+def trust_after_declines(trust, n_declined, lv):
+    """Trust between unit and centre after declines, each costing ``decline_penalty``."""
+    return max(0.0, trust - lv.decline_penalty * n_declined)
+
+
+@njit(cache=True)
+def order_pool_after_month(pool_hours, accepted_hours, p):
+    """Ordered hours still running: accepted orders end at rate 1/duration a month."""
+    return pool_hours * (1.0 - 1.0 / p.order_duration_months) + accepted_hours
+
+
+# ---- 4. leader time --------------------------------------------------------------------------
+
+
+@njit(cache=True)
+def leader_time(volunteers, orders, cocreation_level, lv, p, out):
+    """Split the leader's monthly budget. Writes ``out[4]``.
+
+    out[0] strain: hours asked of the leader / budget (above 1 is overload).
+    out[1] follow-up quality in [0, 1]: share of the follow-up volunteers need that they get.
+    out[2] recruiting quality in [0, 1]: share of the wanted recruiting time that is free.
+    out[3] hours worked, never more than the budget.
+
+    Follow-up up to ``leader_followup_share`` of the budget is protected; the rest competes
+    with orders, co-creation meetings and recruiting (L2389-2403).
+    """
+    budget = p.leader_hours_per_month
+    admin = p.leader_admin_share * budget
+    followup_need = p.followup_hours_per_volunteer * volunteers
+    other_need = (
+        p.order_handling_hours * orders
+        + p.cocreation_meeting_hours * cocreation_level
+        + p.recruit_hours_share * budget
+    )
+    out[0] = (admin + followup_need + other_need) / budget
+    protected = min(followup_need, lv.leader_followup_share * budget, max(0.0, budget - admin))
+    rest = max(0.0, budget - admin - protected)
+    competing = other_need + (followup_need - protected)
+    scale = 1.0 if competing <= rest else rest / competing
+    if followup_need > 0.0:
+        out[1] = (protected + (followup_need - protected) * scale) / followup_need
+    else:
+        out[1] = 1.0
+    out[2] = scale
+    out[3] = min(budget, admin + protected + competing * scale)
+
+
+@njit(cache=True)
+def strain_memory(previous, strain, p):
+    """Felt strain: a moving average, so one hard month is not a burnout."""
+    return p.strain_memory * previous + (1.0 - p.strain_memory) * strain
+
+
+@njit(cache=True)
+def turnover_probability(felt_strain, p):
+    """Monthly probability that the leader leaves; rises with sustained overload (L2392-2395)."""
+    return min(1.0, p.turnover_base + p.turnover_strain_slope * max(0.0, felt_strain - 1.0))
+
+
+@njit(cache=True)
+def cocreation_level(trust, agreement_code, vacant, lv):
+    """How much of the volunteers' own hours are co-created with the municipality, in [0, 1].
+
+    Needs a leader in post and some agreement (agreement codes: schema.AGREEMENT, 3 = none).
+    """
+    if vacant or agreement_code == 3:
+        return 0.0
+    weight = 1.0 if agreement_code == 0 else (0.8 if agreement_code == 1 else 0.6)
+    return lv.cocreation_share * trust * weight
+
+
+@njit(cache=True)
+def ordered_share(order_pool_hours, volunteer_hours, lv):
+    """Share of volunteers' hours that goes to accepted orders.
+
+    With municipal backup (L2666-2671) staff take the part of an order beyond half the
+    volunteers' hours; without it the volunteers are squeezed up to all their hours.
+    """
+    if volunteer_hours <= 0.0:
+        return 0.0
+    cap = 0.5 if lv.municipal_backup > 0.5 else 1.0
+    return min(cap, order_pool_hours / volunteer_hours)
+
+
+# ---- 5. work and motivation ------------------------------------------------------------------
+
+
+@njit(cache=True)
+def motivation_after_month(m, ordered, followup_quality, felt_strain, lv, p):
+    """A volunteer's motivation after one month of work, kept in [0, 1].
+
+    Hours with influence (own, co-created, or ordered with influence) build motivation;
+    ordered hours without influence wear it down (L830-862, L2731-2737); follow-up protects it
+    and leader overload erodes it (L2389-2395); a small decay always acts.
+    """
+    influence = (1.0 - ordered) + ordered * lv.influence_on_orders
+    gain = p.motivation_gain_influence * influence * (1.0 - m)
+    gain += p.motivation_gain_followup * followup_quality * (1.0 - m)
+    loss = p.motivation_loss_orders * ordered * (1.0 - lv.influence_on_orders) * m
+    loss += p.motivation_loss_overload * max(0.0, felt_strain - 1.0) * m
+    loss += p.motivation_decay * m
+    m = m + gain - loss
+    if m < 0.0:
+        return 0.0
+    if m > 1.0:
+        return 1.0
+    return m
+
+
+@njit(cache=True)
+def redesigned_motivation(m, p):
+    """Evaluation redesigns the task of a volunteer whose motivation fell low (L2713-2726)."""
+    if m < p.redesign_threshold:
+        return min(1.0, m + p.redesign_boost)
+    return m
+
+
+@njit(cache=True)
+def trust_after_evaluation(trust, p):
+    """Regular evaluation repairs trust between unit and centre (L2717-2726)."""
+    return min(1.0, trust + p.evaluation_trust_repair)
+
+
+@njit(cache=True)
+def volunteer_hours(cohort, p):
+    """Mean monthly hours of a volunteer of a cohort."""
+    if cohort == 0:
+        return p.hours_youth
+    if cohort == 1:
+        return p.hours_adult
+    if cohort == 2:
+        return p.hours_young_retiree
+    return p.hours_senior
+
+
+# ---- 6. exit ---------------------------------------------------------------------------------
+
+
+@njit(cache=True)
+def dropout_probability(m, p):
+    """Monthly dropout hazard: rises as motivation falls (quadratically)."""
+    shortfall = 1.0 - m
+    return min(1.0, p.dropout_base + p.dropout_motivation_slope * shortfall * shortfall)
+
+
+# ---- 7. recruitment --------------------------------------------------------------------------
+
+
+@njit(cache=True)
+def recruit_base(cohort, age, lv, p):
+    """Cohort base rate of joining a centre in a month (L2512-2513: easiest above 62)."""
+    if cohort == 0:
+        rate = p.recruit_base_youth
+    elif cohort == 1:
+        rate = p.recruit_base_adult
+    elif cohort == 2:
+        rate = p.recruit_base_young_retiree
+    else:
+        rate = p.recruit_base_senior
+    if age >= 62 and lv.recruit_62plus > 0.5:
+        rate *= p.targeting_62plus_multiplier
+    return rate
+
+
+@njit(cache=True)
+def centre_pull(satisfied, pool, recruiting_quality, co_located, vacant, p):
+    """How strongly one centre draws recruits: leader recruiting time + word of mouth.
+
+    Word of mouth comes from satisfied volunteers (L2332-2335), measured against the pool.
+    A vacant leader post stops recruitment (L2392-2395). Municipal need does not enter
+    (L2542-2544).
+    """
+    if vacant or pool <= 0:
+        return 0.0
+    density = satisfied / pool
+    pull = p.recruit_leader_weight * recruiting_quality
+    pull += p.word_of_mouth * density / p.word_of_mouth_reference_density
+    if co_located:
+        pull *= p.visibility_colocated
+    return pull
