@@ -35,13 +35,13 @@ _register_resolvers()
 
 @hydra.main(config_path="conf", config_name="config", version_base="1.3")
 def _app(cfg: DictConfig) -> None:
-    from .experiment import run_experiment
+    from .tasks import run_task
 
     try:
         run = validate(cfg)
         run_dir = HydraConfig.get().runtime.output_dir
         resolved = OmegaConf.to_container(cfg, resolve=True)
-        run_experiment(run, run_dir, resolved)
+        run_task(run, run_dir, resolved)
     except FrivilligsimError as exc:
         print(f"frivilligsim: error: {exc}", file=sys.stderr)
         sys.exit(exc.exit_code)

@@ -49,6 +49,7 @@ class OutputConfig:
 
 @dataclass
 class RunConfig:
+    task: str = "simulate"  # simulate | calibrate | validate | sensitivity (tasks.py)
     seed: int = 2024
     lang: str = "en"
     experiment_name: str = "default"
@@ -148,7 +149,22 @@ def validate(cfg: DictConfig | RunConfig) -> RunConfig:
         raise ConfigError("the config does not follow the frivilligsim schema (conf/config.yaml)")
     for group in ("model", "policy", "demography", "region", "engine"):
         _check_ranges(getattr(run, group), group)
+    from .tasks import TASKS
+
+    _check_choice("task", run.task, tuple(TASKS))
     _check_choice("lang", run.lang, LANGUAGES)
+    if hasattr(run.demography, "validate"):
+        run.demography.validate()
+    if run.region.max_municipalities is not None and run.region.max_municipalities < 1:
+        raise ConfigError(
+            f"region.max_municipalities={run.region.max_municipalities} is out of range; expected 1 or more, or null"
+        )
+    if run.region.name not in ("district_norway", "ssb"):
+        raise ConfigError(f"region.name={run.region.name} is not allowed; choose one of: district_norway, ssb")
+    if run.region.name == "ssb" and not (run.region.population_csv and run.region.centrality_csv):
+        raise ConfigError(
+            "region=ssb needs region.population_csv=<SSB 07459 CSV> and region.centrality_csv=<Klass 128 CSV>"
+        )
     _check_choice("engine.name", run.engine.name, ENGINES)
     _check_choice("policy.regime", run.policy.regime, REGIMES)
     _check_choice("policy.volunteer_policy", run.policy.volunteer_policy, VOLUNTEER_POLICY_LEVER)
