@@ -19,7 +19,7 @@ import numba
 import numpy as np
 from numba import njit, prange
 
-from .. import rng, rules
+from .. import rng, rules, schema
 from ..demography import step_year
 from ..errors import FrivilligsimError, InvariantError
 
@@ -120,6 +120,8 @@ ERROR_TEXT = {
 }
 
 MAX_CENTRES = 8
+COHORT_LOWER_AGE = np.array(schema.COHORT_LOWER_AGE, dtype=np.int64)
+COHORT_OF_AGE = np.array([max(0, schema.cohort_of_age(a)) for a in range(schema.N_AGES)], dtype=np.int8)
 MUNICIPAL = 0  # schema.OWNERSHIP
 VOLUNTARY_ORG = 1
 
@@ -247,6 +249,7 @@ def _run_municipality(
     pull = np.zeros(MAX_CENTRES)
     evaluate = np.zeros(nc, dtype=np.int64)
     leader = np.zeros(4)
+    recruit_p = np.zeros(4)
     # tallies of the volunteer state, refreshed by each resident pass
     vols_c = np.zeros(nc)
     sat_c = np.zeros(nc)
@@ -452,11 +455,15 @@ def _run_municipality(
         h_cocreated = 0.0
         st_drop = rng.stream_key(seed, month, rng.DROPOUT)
         st_recruit = rng.stream_key(seed, month, rng.RECRUIT)
+        # The recruitment probability is the same for everyone in a cohort this month
+        # (targeting 62+ coincides with the cohort bounds), so it is computed once per cohort.
+        for k in range(4):
+            recruit_p[k] = rules.recruit_base(k, COHORT_LOWER_AGE[k], lv, p) * total_pull
         for i in range(n):
             a = age[i]
             if a < 13:
                 continue
-            coh = _cohort(a)
+            coh = COHORT_OF_AGE[a]
             if vol[i] == 1:
                 c = centre[i]
                 m = rules.motivation_after_month(mot[i], fshare[c], followup_q[c], felt[c], lv, p)
@@ -487,7 +494,7 @@ def _run_municipality(
                     continue
                 tenure[i] += 1
             elif total_pull > 0.0:
-                if rng.draw(st_recruit, ids[i]) >= rules.recruit_base(coh, a, lv, p) * total_pull:
+                if rng.draw(st_recruit, ids[i]) >= recruit_p[coh]:
                     continue
                 vol[i] = 1
                 recruits += 1
