@@ -76,7 +76,9 @@ def time_fast(world, run, threads, check=False, repeat=3):
     best = np.inf
     for _ in range(repeat):
         t0 = time.perf_counter()
-        out, _ = fast.simulate(world, params, base, levers, 0, rates, 1, n_months, check=check, threads=threads)
+        out, _ = fast.simulate(
+            world, params, base, levers, 0, rates, 1, n_months, check=check, threads=threads
+        )
         best = min(best, time.perf_counter() - t0)
     resident_months = out[:, :, fast._C["residents"]].sum() * 12
     return best, resident_months
@@ -108,7 +110,9 @@ def norway_sized_region(n_municipalities=357, residents=5_500_000) -> Region:
     """The default region's municipalities repeated and rescaled to Norway's size (synthetic)."""
     base = load_default_region()
     reps = int(np.ceil(n_municipalities / len(base.municipalities)))
-    munis = pd.concat([base.municipalities] * reps, ignore_index=True).iloc[:n_municipalities].copy()
+    munis = (
+        pd.concat([base.municipalities] * reps, ignore_index=True).iloc[:n_municipalities].copy()
+    )
     munis["municipality"] = [f"N{i + 1:03d}" for i in range(n_municipalities)]
     pop = np.concatenate([base.population] * reps)[:n_municipalities].astype(np.float64)
     pop *= residents / pop.sum()
@@ -153,7 +157,9 @@ def mesa_comparison(code: str):
     sub = build_world(
         replace(
             world.region,
-            municipalities=world.region.municipalities[world.region.municipalities["municipality"] == code],
+            municipalities=world.region.municipalities[
+                world.region.municipalities["municipality"] == code
+            ],
             centres=world.region.centres[world.region.centres["municipality"] == code],
             population=world.region.population[world.codes == code],
         )

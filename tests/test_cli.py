@@ -49,13 +49,17 @@ def test_run_writes_results_summary_and_manifest(smoke_run):
     assert not results[list(schema.REQUIRED_COLUMNS)].isna().any().any()
     assert set(results["year"]) == set(range(2024, 2028))
     keys = ["year", "municipality", "policy", "demography", "seed"]
-    assert not results.duplicated(keys).any(), "one row per (year, municipality, policy, demography, seed)"
+    assert not results.duplicated(keys).any(), (
+        "one row per (year, municipality, policy, demography, seed)"
+    )
     assert set(results["policy"]) == {"cocreation", "mobilisation"}
     assert results["seed"].nunique() == 2
     assert (results["coverage"].between(0, 1)).all()
     assert (results["mean_motivation"].between(0, 1)).all()
     summary = pd.read_csv(smoke_run / "summary.csv")
-    assert {"policy", "demography", "seed", "year", "volunteers", "coverage"} <= set(summary.columns)
+    assert {"policy", "demography", "seed", "year", "volunteers", "coverage"} <= set(
+        summary.columns
+    )
     manifest = json.loads((smoke_run / "manifest.json").read_text())
     assert manifest["status"] == "complete"
     assert manifest["config"]["experiment_name"] == "smoke"
@@ -88,7 +92,10 @@ def test_headline_table_is_printed(tmp_path):
         ("policy=nonsense", "choose one of: as_planned, cocreation, mobilisation"),
         ("demography=XXXX", "choose one of: HHMH, HLMH, LHML, LLML, MMM0, MMMM"),
         ("engine=turbo", "engine=turbo is not an option"),
-        ("model.motivation_decay=-0.1", "model.motivation_decay=-0.1 is out of range; expected a value in [0, 1]"),
+        (
+            "model.motivation_decay=-0.1",
+            "model.motivation_decay=-0.1 is out of range; expected a value in [0, 1]",
+        ),
         ("policy.order_intensity=1.5", "policy.order_intensity=1.5 is out of range"),
         ("seed=abc", "seed: Value 'abc' of type 'str' could not be converted to Integer"),
         ("end_year=2000", "end_year=2000 is before start_year=2024"),

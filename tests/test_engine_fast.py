@@ -20,9 +20,7 @@ SMALL = ["region.max_municipalities=12", "end_year=2035"]
 def test_policy_switched_on_in_2030_leaves_earlier_years_untouched():
     """The 'worlds' test: an intervention must not change results before it starts."""
     baseline = frivilligsim.run(SMALL + ["policy=as_planned"], seed=5)
-    switched = frivilligsim.run(
-        SMALL + ["policy=mobilisation", "policy.start_year=2030"], seed=5
-    )
+    switched = frivilligsim.run(SMALL + ["policy=mobilisation", "policy.start_year=2030"], seed=5)
     value_columns = [c for c in baseline.columns if c not in ("policy",)]
     before = baseline["year"] < 2030
     pd.testing.assert_frame_equal(
@@ -32,7 +30,8 @@ def test_policy_switched_on_in_2030_leaves_earlier_years_untouched():
     )
     after = baseline["year"] >= 2031
     assert not np.array_equal(
-        baseline.loc[after, "orders_issued"].to_numpy(), switched.loc[after, "orders_issued"].to_numpy()
+        baseline.loc[after, "orders_issued"].to_numpy(),
+        switched.loc[after, "orders_issued"].to_numpy(),
     ), "the switched-on policy must change something after it starts"
 
 
@@ -78,7 +77,9 @@ def test_people_and_volunteers_are_conserved_every_year():
         people = prev["residents"].to_numpy() + nxt["births"].to_numpy() - nxt["deaths"].to_numpy()
         people += nxt["in_migrants"].to_numpy() - nxt["out_migrants"].to_numpy()
         assert (people == nxt["residents"].to_numpy()).all()
-        vols = prev["volunteers"].to_numpy() + nxt["recruits"].to_numpy() - nxt["dropouts"].to_numpy()
+        vols = (
+            prev["volunteers"].to_numpy() + nxt["recruits"].to_numpy() - nxt["dropouts"].to_numpy()
+        )
         vols -= nxt["volunteer_deaths"].to_numpy() + nxt["volunteer_outmigrants"].to_numpy()
         assert (vols == nxt["volunteers"].to_numpy()).all()
 
@@ -115,6 +116,9 @@ def test_invariant_violation_names_entity_and_month(monkeypatch):
     class FakeWorld:
         codes = np.array(["S001", "S002", "S003"])
 
-    with pytest.raises(InvariantError, match=r"municipality S002, 2025-06: a volunteer's motivation left \[0, 1\] \(entity 123456\)"):
+    with pytest.raises(
+        InvariantError,
+        match=r"municipality S002, 2025-06: a volunteer's motivation left \[0, 1\] \(entity 123456\)",
+    ):
         fast._raise_on_error(err, FakeWorld(), 2024)
     assert build_world  # the real world builder is importable alongside

@@ -21,7 +21,13 @@ from frivilligsim import experiment, results
 from frivilligsim.config import load_config, validate
 from frivilligsim.errors import ConfigError, FrivilligsimError, OutputError
 
-SHORT = ["region.max_municipalities=3", "end_year=2026", "output.figures=false", "output.report=false", "output.progress=false"]
+SHORT = [
+    "region.max_municipalities=3",
+    "end_year=2026",
+    "output.figures=false",
+    "output.report=false",
+    "output.progress=false",
+]
 
 
 def test_crash_leaves_failed_manifest_and_no_results(tmp_path, monkeypatch):
@@ -43,7 +49,11 @@ def test_crash_leaves_failed_manifest_and_no_results(tmp_path, monkeypatch):
 
 @pytest.mark.parametrize(
     ("err", "expected"),
-    [(errno.ENOSPC, "the disk is full"), (errno.EACCES, "permission denied"), (errno.EROFS, "permission denied")],
+    [
+        (errno.ENOSPC, "the disk is full"),
+        (errno.EACCES, "permission denied"),
+        (errno.EROFS, "permission denied"),
+    ],
 )
 def test_disk_full_or_permission_error_is_one_clear_message(tmp_path, monkeypatch, err, expected):
     def refuse(src, dst):
@@ -67,12 +77,21 @@ def test_output_folder_that_is_a_file_is_refused(tmp_path):
 def test_sigkill_mid_run_never_leaves_an_unreadable_results_file(tmp_path):
     """Kill a run at several moments; results.parquet is either absent or complete."""
     env = dict(os.environ, HYDRA_FULL_ERROR="0")
-    args = [sys.executable, "-m", "frivilligsim", "experiment=smoke", "output.figures=false", "hydra.run.dir=run"]
+    args = [
+        sys.executable,
+        "-m",
+        "frivilligsim",
+        "experiment=smoke",
+        "output.figures=false",
+        "hydra.run.dir=run",
+    ]
     outcomes = []
     for delay in (1.5, 3.0, 4.5):
         cwd = tmp_path / f"kill_{delay}"
         cwd.mkdir()
-        proc = subprocess.Popen(args, cwd=cwd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        proc = subprocess.Popen(
+            args, cwd=cwd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+        )
         time.sleep(delay)
         proc.send_signal(signal.SIGKILL)
         proc.wait()
@@ -120,11 +139,32 @@ LEVERS = st.fixed_dictionaries(
 def test_random_valid_configs_keep_every_invariant(levers, seed):
     overrides = ["region.max_municipalities=2", "end_year=2026", "engine.check_invariants=true"]
     overrides += [f"{k}={str(v).lower() if isinstance(v, bool) else v}" for k, v in levers.items()]
-    table = frivilligsim.run(overrides, seed=seed)  # the engine raises InvariantError on a violation
+    table = frivilligsim.run(
+        overrides, seed=seed
+    )  # the engine raises InvariantError on a violation
     assert table["mean_motivation"].between(0, 1).all()
     assert table["coverage"].between(0, 1).all()
-    assert (table[["volunteer_hours", "hours_ordered", "hours_cocreated", "volunteers", "recruits", "dropouts"]] >= 0).all().all()
-    assert (table["hours_ordered"] + table["hours_cocreated"] <= table["volunteer_hours"] * (1 + 1e-9) + 1e-9).all()
+    assert (
+        (
+            table[
+                [
+                    "volunteer_hours",
+                    "hours_ordered",
+                    "hours_cocreated",
+                    "volunteers",
+                    "recruits",
+                    "dropouts",
+                ]
+            ]
+            >= 0
+        )
+        .all()
+        .all()
+    )
+    assert (
+        table["hours_ordered"] + table["hours_cocreated"]
+        <= table["volunteer_hours"] * (1 + 1e-9) + 1e-9
+    ).all()
 
 
 BAD_VALUES = st.sampled_from(
