@@ -1,0 +1,80 @@
+"""The report opens in a real browser, offline: it renders, and every embedded image decodes."""
+
+from __future__ import annotations
+
+import re
+import subprocess
+from pathlib import Path
+
+import pytest
+from _fake_results import EXAMPLE_PROVENANCE, write_run
+from PIL import Image
+
+from frivilligsim import plots, report
+
+CHROMIUM = Path("/usr/bin/chromium")
+
+pytestmark = [
+    pytest.mark.chromium,
+    pytest.mark.skipif(
+        not CHROMIUM.exists(), reason="needs headless chromium at /usr/bin/chromium"
+    ),
+]
+
+FLAGS = (
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+)
+
+
+def _chromium(profile: Path, *args: str) -> subprocess.CompletedProcess:
+    return subprocess.run(
+        [str(CHROMIUM), *FLAGS, f"--user-data-dir={profile}", *args],
+        capture_output=True,
+        text=True,
+        timeout=180,
+    )
+
+
+@pytest.fixture(scope="module")
+def report_html(tmp_path_factory):
+    run_dir = write_run(tmp_path_factory.mktemp("run"), lang="nb", provenance=EXAMPLE_PROVENANCE)
+    return report.write_report(run_dir)
+
+
+def test_report_renders_to_a_screenshot(report_html, tmp_path):
+    shot = tmp_path / "report.png"
+    proc = _chromium(
+        tmp_path / "profile",
+        f"--screenshot={shot}",
+        "--window-size=1280,4000",
+        report_html.resolve().as_uri(),
+    )
+    assert shot.is_file(), proc.stderr[-2000:]
+    with Image.open(shot) as im:
+        assert im.format == "PNG"
+        assert im.size == (1280, 4000)
+        # not a blank page: the figures and text put many distinct colours on it
+        assert len(im.convert("RGB").getcolors(maxcolors=1 << 16) or range(1 << 16)) > 50
+
+
+def test_every_image_loads(report_html, tmp_path):
+    proc = _chromium(
+        tmp_path / "profile",
+        "--dump-dom",
+        "--virtual-time-budget=5000",
+        report_html.resolve().as_uri(),
+    )
+    body = re.search(r"<body[^>]*>", proc.stdout)
+    assert body, proc.stderr[-2000:]
+    loaded = re.search(r'data-images-loaded="(\d+)"', body.group(0))
+    total = re.search(r'data-images-total="(\d+)"', body.group(0))
+    assert loaded and total, body.group(0)
+    assert int(total.group(1)) == len(plots.FIGURE_NAMES)
+    assert int(loaded.group(1)) == int(total.group(1)) > 0
