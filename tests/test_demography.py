@@ -205,7 +205,19 @@ def test_initial_residents_order_and_ids():
     age, sex, ids = initial_residents(row, 1812)
     assert age.dtype == np.int16 and sex.dtype == np.int8 and ids.dtype == np.int64
     assert list(age) == [3, 3, 0, 105] and list(sex) == [0, 0, 1, 1]
-    assert list(ids) == [1812 * ID_SHIFT + i for i in range(4)]
+    cell = 2**16  # demography.INITIAL_CELL
+    expected = [(0 * N_AGES + 3) * cell, (0 * N_AGES + 3) * cell + 1, (1 * N_AGES + 0) * cell]
+    expected.append((1 * N_AGES + 105) * cell)
+    assert list(ids) == [1812 * ID_SHIFT + serial for serial in expected]
+
+
+def test_adding_one_initial_resident_keeps_everyone_elses_id():
+    """Ids are per (sex, age) cell, so one more person changes no one else's draws."""
+    row = np.full((2, N_AGES), 3, np.int64)
+    _, _, ids = initial_residents(row, 5)
+    row[0, 40] += 1
+    _, _, more = initial_residents(row, 5)
+    assert set(ids) < set(more) and len(set(more) - set(ids)) == 1
 
 
 def one_municipality(n_per_cell=5, capacity_factor=2.0):

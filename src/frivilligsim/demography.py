@@ -15,7 +15,8 @@ municipality's stable integer key from :func:`frivilligsim.region.municipality_k
 digits of its code: ``"1812" -> 1812``, synthetic ``"S017" -> 17``), so ids are unique across
 municipalities, and a municipality keeps its draws when other municipalities are added to or
 removed from a run. ``serial`` counts up from 0 within the municipality (initial residents in
-the order of :func:`initial_residents`, then newborns and in-migrants as they arrive). A person
+a block per (sex, age) cell, see ``INITIAL_CELL``; then newborns and in-migrants as they
+arrive, from ``FIRST_NEW_SERIAL`` on). A person
 who moves from one municipality to another is a new resident with a new id (the model has no
 flows between its own municipalities; moves are to and from "the rest of the world").
 
@@ -43,6 +44,11 @@ from .schema import DEMOGRAPHIES, MAX_AGE, N_AGES
 
 ID_SHIFT = 2**32
 """Resident id = muni_key * ID_SHIFT + serial."""
+INITIAL_CELL = 2**16
+"""Initial residents of one (sex, age) cell get serials (sex * 106 + age) * INITIAL_CELL + k, so
+adding or removing one initial resident leaves every other resident's id (and draws) unchanged."""
+FIRST_NEW_SERIAL = 2 * N_AGES * INITIAL_CELL
+"""Serial of the first newborn or in-migrant of a municipality."""
 
 EXIT_ALIVE = 0
 EXIT_DEATH = 1
@@ -457,10 +463,11 @@ def _fill_initial(pop_row, muni_key, age, sex, ids, exit_reason):
     base_id = np.int64(muni_key) * np.int64(ID_SHIFT)
     for s in range(2):
         for a in range(pop_row.shape[1]):
-            for _ in range(pop_row[s, a]):
+            cell = base_id + (s * N_AGES + a) * INITIAL_CELL
+            for k in range(pop_row[s, a]):
                 age[n] = a
                 sex[n] = s
-                ids[n] = base_id + n
+                ids[n] = cell + k
                 exit_reason[n] = EXIT_ALIVE
                 n += 1
     return n
@@ -471,12 +478,18 @@ def initial_residents(
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Expand counts ``[2, 106]`` into individuals, males then females, age 0 up.
 
-    Returns ``(age int16, sex int8, ids int64)``; ids are ``muni_key * 2**32 + 0..n-1``, so the
-    next serial is ``n``. ``muni_key`` comes from :func:`frivilligsim.region.municipality_keys`.
+    Returns ``(age int16, sex int8, ids int64)``; ids are ``muni_key * 2**32 + serial`` with
+    serials in blocks per (sex, age) cell (``INITIAL_CELL``), so the next serial is
+    ``FIRST_NEW_SERIAL``. ``muni_key`` comes from :func:`frivilligsim.region.municipality_keys`.
     """
     row = np.ascontiguousarray(population_row, dtype=np.int64)
     if row.shape != (2, N_AGES) or (row < 0).any():
         raise ValueError(f"population_row must be non-negative [2, {N_AGES}], got {row.shape}")
+    if row.max(initial=0) >= INITIAL_CELL:
+        raise ValueError(
+            f"a municipality has {int(row.max())} residents of one sex and age; at most "
+            f"{INITIAL_CELL - 1} are supported (demography.INITIAL_CELL)"
+        )
     n = int(row.sum())
     age = np.empty(n, np.int16)
     sex = np.empty(n, np.int8)
@@ -520,7 +533,7 @@ def _project_kernel(
         i_m = ids[lo:hi]
         e_m = exit_reason[lo:hi]
         n = _fill_initial(population[m], keys[m], a_m, s_m, i_m, e_m)
-        serial = n
+        serial = FIRST_NEW_SERIAL
         for y in range(n_years):
             r70 = 0
             r80 = 0

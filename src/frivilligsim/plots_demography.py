@@ -142,3 +142,39 @@ def plot_share_70plus(df_by_alternative, path, lang: str = "en", synthetic: bool
     ax.legend(loc="upper left", fontsize=8, frameon=False)
     fig.text(0.01, 0.005, t["synthetic"] if synthetic else t["real"], fontsize=8, style="italic")
     return _save(fig, path)
+
+
+def make_figures(
+    run_dir, out_dir, lang: str = "en", synthetic: bool = True
+) -> dict[str, list[Path]]:
+    """The demography figures of a run directory: pyramids 2024 vs the last year, 70+ share.
+
+    Reads ``population_by_age.parquet`` (residents by year, sex and age per demography and
+    seed) and ``results.parquet``; writes ``population_pyramid_<demography>`` and
+    ``share_70plus`` as PNG and SVG into ``out_dir``.
+    """
+    run_dir, out_dir = Path(run_dir), Path(out_dir)
+    written: dict[str, list[Path]] = {}
+    ages = pd.read_parquet(run_dir / "population_by_age.parquet")
+    first, last = int(ages["year"].min()), int(ages["year"].max())
+    for demography, rows in ages.groupby("demography", sort=False):
+        rows = rows[rows["seed"] == rows["seed"].iloc[0]]
+        grids = []
+        for year in (first, last):
+            grid = np.zeros((2, int(ages["age"].max()) + 1))
+            sel = rows[rows["year"] == year]
+            grid[(sel["sex"] == "female").to_numpy().astype(int), sel["age"].to_numpy()] = sel[
+                "residents"
+            ]
+            grids.append(grid)
+        name = f"population_pyramid_{demography}"
+        written[name] = plot_population_pyramid(
+            grids[0], grids[1], out_dir / name, lang=lang, synthetic=synthetic, years=(first, last)
+        )
+    results = pd.read_parquet(
+        run_dir / "results.parquet", columns=["demography", "year", "residents", "residents_70plus"]
+    )
+    written["share_70plus"] = plot_share_70plus(
+        results, out_dir / "share_70plus", lang=lang, synthetic=synthetic
+    )
+    return written

@@ -20,7 +20,7 @@ import numpy as np
 from numba import njit, prange
 
 from .. import rng, rules, schema
-from ..demography import step_year
+from ..demography import FIRST_NEW_SERIAL, step_year
 from ..errors import FrivilligsimError, InvariantError
 
 # ---- output columns (yearly, per municipality) ------------------------------------------------
@@ -232,7 +232,7 @@ def _run_municipality(
 ):
     """Run one municipality through all months. Writes ``out[year, column]`` and ``pyramid``."""
     n = n0
-    next_serial = n0
+    next_serial = FIRST_NEW_SERIAL
     nc = len(c_key)
     budget = p.leader_hours_per_month
     # centre state
@@ -269,9 +269,11 @@ def _run_municipality(
         moy = month % 12
         lv = lv_policy if month >= policy_start_month else lv_base
 
-        # 8. demography, each January after the first (the initial state is 2024-01)
+        # 8. demography, each January after the first (the initial state is 2024-01): the
+        # step of calendar year y takes residents from 1 January y to 1 January y + 1.
         if moy == 0 and month > 0:
             before = n
+            step = year - 1
             res = step_year(
                 age,
                 sex,
@@ -281,11 +283,11 @@ def _run_municipality(
                 next_serial,
                 muni_key,
                 seed,
-                start_year + year,
-                death[year],
-                fertility[year],
-                out_migration[year],
-                in_migration[year],
+                start_year + step,
+                death[step],
+                fertility[step],
+                out_migration[step],
+                in_migration[step],
             )
             n_new, next_serial, births, deaths, in_mig, out_mig = res
             if n_new < 0:
