@@ -122,3 +122,11 @@ def test_invariant_violation_names_entity_and_month(monkeypatch):
     ):
         fast._raise_on_error(err, FakeWorld(), 2024)
     assert build_world  # the real world builder is importable alongside
+
+
+def test_a_municipality_keeps_its_results_whatever_else_is_in_the_run():
+    """Draws are keyed by municipality and centre, not by position in the run."""
+    alone = frivilligsim.run(["region.municipalities=[S004]", "end_year=2030"], seed=2)
+    among = frivilligsim.run(["region.max_municipalities=6", "end_year=2030"], seed=2)
+    among = among[among["municipality"] == "S004"].reset_index(drop=True)
+    pd.testing.assert_frame_equal(alone.reset_index(drop=True), among, check_exact=True)

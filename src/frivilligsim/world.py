@@ -102,10 +102,16 @@ def build_world(region: Region) -> World:
         sex=sex,
         ids=ids,
         centre_start=centre_start,
+        # keyed by municipality code and position within it, so a centre keeps its draws
+        # whichever other municipalities are in the run
         centre_key=np.array(
             [
-                stable_id(f"centre:{c}:{i}")
-                for c, i in zip(codes[centre_muni], centres["centre_id"], strict=True)
+                stable_id(f"centre:{code}:{k}")
+                for code, k in zip(
+                    codes[centre_muni],
+                    centres.groupby("municipality", sort=False).cumcount(),
+                    strict=True,
+                )
             ],
             dtype=np.int64,
         ),
