@@ -3,37 +3,35 @@
 A thin entry point in the lightning-hydra-template manner: check the command line (one clear
 line for a mistake), hand over to Hydra, then run the experiment into Hydra's output folder.
 Every project error ends the process with its message and a non-zero exit, never a traceback.
+In a multirun, a job whose folder already holds a finished run is skipped (sweep.py), so
+re-launching a sweep resumes it.
 """
 
 from __future__ import annotations
 
+import logging
 import os
 import sys
-import uuid
 
 import hydra
 from hydra.core.hydra_config import HydraConfig
+from hydra.types import RunMode
 from omegaconf import DictConfig, OmegaConf
 
 from .cli import check_command_line
-from .config import register_schemas, validate
+from .config import CONF_DIR, register_schemas, validate
 from .errors import FrivilligsimError
+from .sweep import check_command_line as check_sweep_command_line
+from .sweep import completed_run, register_resolvers
 
-
-def _register_resolvers() -> None:
-    if not OmegaConf.has_resolver("run_id"):
-        OmegaConf.register_new_resolver("run_id", lambda: uuid.uuid4().hex[:6], use_cache=True)
-    if not OmegaConf.has_resolver("sweep_id"):
-        from .sweep import sweep_id
-
-        OmegaConf.register_new_resolver("sweep_id", sweep_id, use_cache=True)
-
+log = logging.getLogger("frivilligsim")
 
 register_schemas()
-_register_resolvers()
+register_resolvers()
 
 
-@hydra.main(config_path="conf", config_name="config", version_base="1.3")
+# An absolute config path: the same search path whether run as `python -m` or as a script.
+@hydra.main(config_path=str(CONF_DIR), config_name="config", version_base="1.3")
 def _app(cfg: DictConfig) -> None:
     from .tasks import run_task
 
@@ -41,15 +39,25 @@ def _app(cfg: DictConfig) -> None:
         run = validate(cfg)
         run_dir = HydraConfig.get().runtime.output_dir
         resolved = OmegaConf.to_container(cfg, resolve=True)
+        done, _ = completed_run(run_dir, resolved)
+        if done:
+            log.info("%s: already complete, skipped", run_dir)
+            return
         run_task(run, run_dir, resolved)
     except FrivilligsimError as exc:
         print(f"frivilligsim: error: {exc}", file=sys.stderr)
+        if HydraConfig.get().mode == RunMode.MULTIRUN:
+            # One job's error must not stop the other jobs of a sweep: its manifest says
+            # failed, and the sweep reports every unfinished job when it ends (sweep.py).
+            log.error("job failed: %s", exc)
+            return
         sys.exit(exc.exit_code)
 
 
 def main() -> None:
     try:
         check_command_line(sys.argv[1:])
+        check_sweep_command_line(sys.argv[1:])
     except FrivilligsimError as exc:
         print(f"frivilligsim: error: {exc}", file=sys.stderr)
         sys.exit(exc.exit_code)
@@ -58,4 +66,8 @@ def main() -> None:
 
 
 if __name__ == "__main__":
-    main()
+    # Run through the importable module (not `__main__`), so that launchers which pickle the
+    # task function (joblib, submitit) pickle a reference that every job process can import.
+    from frivilligsim.__main__ import main as _main
+
+    _main()

@@ -48,6 +48,53 @@ class OutputConfig:
 
 
 @dataclass
+class SlurmSiteConfig:
+    """Per-machine SLURM settings, read by ``hydra/launcher=slurm`` (set them in conf/local)."""
+
+    partition: str | None = None
+    account: str | None = None
+    qos: str | None = None
+    constraint: str | None = None
+    additional_parameters: dict[str, Any] = field(default_factory=dict)
+
+
+# ---- settings of the calibrate and sensitivity tasks (calibrate.py, sensitivity.py) ---------
+
+
+@dataclass
+class CalibrationConfig:
+    """How ``task=calibrate`` fits and checks; ``task=validate`` reads the windows too."""
+
+    fit: bool = True  # false: only check the current defaults against the targets
+    parameters: list[str] = field(
+        default_factory=lambda: ["recruit_scale", "max_orders_per_month"]
+    )  # fitted; names in calibrate.FIT_PARAMETERS or any model field
+    fit_seeds: int = 4  # common random numbers during the fit
+    check_seeds: int = 10  # fresh seeds for calibration_table.csv
+    max_evaluations: int = 60  # Nelder-Mead budget (objective evaluations)
+    volunteer_years: list[int] = field(default_factory=lambda: [2025, 2027])  # first, last
+    share_years: list[int] = field(default_factory=lambda: [2024, 2025])  # first, last
+    write_defaults: bool = False  # write the fitted values into conf/model/default.yaml
+
+
+@dataclass
+class SensitivityConfig:
+    """How ``task=sensitivity`` screens (Morris) and decomposes (Sobol); stages for clusters."""
+
+    stage: str = "all"  # all | morris | sobol_sample | sobol_evaluate | sobol_analyse
+    dir: str | None = None  # folder the stages share; null: the run directory
+    parameters: list[str] = field(default_factory=list)  # empty: every assumption parameter
+    bound_factor: float = 0.5  # each parameter varies over default x [1 - f, 1 + f]
+    trajectories: int = 4  # Morris r
+    levels: int = 4  # Morris grid levels
+    sobol_top: int = 4  # parameters carried from Morris into Sobol
+    sobol_samples: int = 32  # Saltelli N (a power of 2)
+    chunk: int = 0  # this job's chunk of the Sobol samples, 0 .. n_chunks - 1
+    n_chunks: int = 1
+    municipalities: int | None = 24  # a spread subset of municipalities; null: whole region
+
+
+@dataclass
 class RunConfig:
     task: str = "simulate"  # simulate | calibrate | validate | sensitivity (tasks.py)
     seed: int = 2024
@@ -56,6 +103,9 @@ class RunConfig:
     start_year: int = 2024
     end_year: int = 2050
     replicates: int = 1
+    replicate_start: int = 0  # first replicate index: runs replicates [start, start + replicates)
+    sweep_id: str | None = None  # multirun folder name; null: derived from the overrides
+    slurm: SlurmSiteConfig = field(default_factory=SlurmSiteConfig)
     compare: CompareConfig = field(default_factory=CompareConfig)
     output: OutputConfig = field(default_factory=OutputConfig)
     model: BehaviourParams = field(default_factory=BehaviourParams)
@@ -63,6 +113,8 @@ class RunConfig:
     demography: DemographyConfig = field(default_factory=DemographyConfig)
     region: RegionConfig = field(default_factory=RegionConfig)
     engine: EngineConfig = field(default_factory=EngineConfig)
+    calibration: CalibrationConfig = field(default_factory=CalibrationConfig)
+    sensitivity: SensitivityConfig = field(default_factory=SensitivityConfig)
 
 
 def register_schemas() -> None:
@@ -160,7 +212,9 @@ def validate(cfg: DictConfig | RunConfig) -> RunConfig:
             f"region.max_municipalities={run.region.max_municipalities} is out of range; expected 1 or more, or null"
         )
     if run.region.name not in ("district_norway", "ssb"):
-        raise ConfigError(f"region.name={run.region.name} is not allowed; choose one of: district_norway, ssb")
+        raise ConfigError(
+            f"region.name={run.region.name} is not allowed; choose one of: district_norway, ssb"
+        )
     if run.region.name == "ssb" and not (run.region.population_csv and run.region.centrality_csv):
         raise ConfigError(
             "region=ssb needs region.population_csv=<SSB 07459 CSV> and region.centrality_csv=<Klass 128 CSV>"
@@ -179,6 +233,10 @@ def validate(cfg: DictConfig | RunConfig) -> RunConfig:
     if run.end_year < run.start_year:
         raise ConfigError(
             f"end_year={run.end_year} is before start_year={run.start_year}; expected end_year >= start_year"
+        )
+    if run.replicate_start < 0:
+        raise ConfigError(
+            f"replicate_start={run.replicate_start} is out of range; expected 0 or more"
         )
     if run.replicates < 1:
         raise ConfigError(f"replicates={run.replicates} is out of range; expected 1 or more")
