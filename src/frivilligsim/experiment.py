@@ -15,8 +15,10 @@ Every file is written atomically. The manifest says ``running`` first, then ``co
 
 from __future__ import annotations
 
+import os
 import time
 import traceback
+from collections.abc import Callable
 from dataclasses import asdict
 from pathlib import Path
 
@@ -30,6 +32,7 @@ from . import __version__
 from .config import CONF_DIR, RunConfig
 from .provenance import provenance_rows
 from .results import (
+    ParquetStream,
     git_commit,
     headline_table,
     now_iso,
@@ -38,24 +41,72 @@ from .results import (
     write_json,
     write_parquet,
 )
-from .runner import run_scenarios, scenarios
+from .runner import Scenario, demography_for, policy_for, scenarios, simulate, world_for
 
 RESULTS = "results.parquet"
 MANIFEST = "manifest.json"
+# SLURM's job identity, recorded in the manifest when a run is a SLURM job (hydra/launcher=slurm).
+SLURM_ENV = (
+    "SLURM_JOB_ID",
+    "SLURM_ARRAY_JOB_ID",
+    "SLURM_ARRAY_TASK_ID",
+    "SLURM_JOB_NAME",
+    "SLURM_JOB_PARTITION",
+    "SLURM_CLUSTER_NAME",
+    "SLURMD_NODENAME",
+    "SLURM_CPUS_PER_TASK",
+)
+
+
+def run_scenarios(run: RunConfig):
+    """Yield (scenario, yearly results, residents by age) for this run's scenarios."""
+    world = world_for(run.region)
+    for scenario in scenarios(run):
+        table, age = simulate(run, scenario, world)
+        yield scenario, table, age
+
+
+def slurm_job() -> dict | None:
+    """SLURM's job ids from the environment, or None outside a SLURM job."""
+    found = {name: os.environ[name] for name in SLURM_ENV if name in os.environ}
+    return found or None
+
+
+def hydra_job() -> dict | None:
+    """The Hydra job's overrides and number, when run by Hydra (None from library calls)."""
+    try:
+        from hydra.core.hydra_config import HydraConfig
+
+        if not HydraConfig.initialized():
+            return None
+        hc = HydraConfig.get()
+        return {
+            "overrides": list(hc.overrides.task),
+            "num": OmegaConf.select(hc, "job.num", default=None, throw_on_missing=False),
+            "mode": getattr(hc.mode, "name", None),
+        }
+    except Exception:  # pragma: no cover - informative only
+        return None
+
+
+def provenance_of(run: RunConfig) -> list[dict]:
+    """Value and source of every parameter of the model and of each policy and demography run."""
+    rows = provenance_rows(CONF_DIR, {"model": "default"}, {"model": asdict(run.model)})
+    todo = scenarios(run)
+    for name in dict.fromkeys(s.policy for s in todo):
+        rows += provenance_rows(
+            CONF_DIR, {"policy": name}, {"policy": asdict(policy_for(run, name))}
+        )
+    for name in dict.fromkeys(s.demography for s in todo):
+        rows += provenance_rows(
+            CONF_DIR, {"demography": name}, {"demography": asdict(demography_for(run, name))}
+        )
+    return rows
 
 
 def manifest_for(run: RunConfig, resolved: dict, status: str, started: str) -> dict:
-    seeds = sorted({s.seed for s in scenarios(run)})
-    chosen = {
-        "model": "default",
-        "policy": run.policy.name,
-        "demography": run.demography.name,
-    }
-    values = {
-        "model": asdict(run.model),
-        "policy": asdict(run.policy),
-        "demography": asdict(run.demography),
-    }
+    todo = scenarios(run)
+    seeds = sorted({s.seed for s in todo})
     return {
         "status": status,
         "experiment_name": run.experiment_name,
@@ -64,18 +115,29 @@ def manifest_for(run: RunConfig, resolved: dict, status: str, started: str) -> d
         "started": started,
         "finished": None,
         "seeds": seeds,
-        "replicate_seeds": {s.replicate: s.seed for s in scenarios(run)},
-        "scenarios": len(scenarios(run)),
+        "replicate_seeds": {s.replicate: s.seed for s in todo},
+        "scenarios": len(todo),
+        "slurm": slurm_job(),
+        "hydra": hydra_job(),
         "synthetic_region": run.region.name != "ssb",
         "config": resolved,
-        "provenance": provenance_rows(CONF_DIR, chosen, values),
+        "provenance": provenance_of(run),
     }
 
 
 def run_experiment(
-    run: RunConfig, run_dir: Path, resolved: dict | None = None, console=None
+    run: RunConfig,
+    run_dir: Path,
+    resolved: dict | None = None,
+    console=None,
+    on_scenario: Callable[[Scenario], None] | None = None,
 ) -> pd.DataFrame:
-    """Run every scenario of ``run`` and write the run directory. Returns the results table."""
+    """Run every scenario of ``run`` and write the run directory. Returns the results table.
+
+    Each scenario's rows are streamed to a temporary parquet file as it finishes, so memory
+    does not grow with the number of replicates; the file is renamed to ``results.parquet``
+    only when every scenario is done.
+    """
     console = console or Console(stderr=True)
     run_dir = Path(run_dir)
     resolved = (
@@ -86,7 +148,8 @@ def run_experiment(
     write_json(manifest, run_dir / MANIFEST)
     t0 = time.perf_counter()
     try:
-        tables, ages = [], []
+        ages = []
+        summaries = []
         todo = scenarios(run)
         with Progress(
             TextColumn("[bold]{task.description}"),
@@ -98,21 +161,27 @@ def run_experiment(
             transient=False,
         ) as progress:
             task = progress.add_task(f"{run.experiment_name}: scenarios", total=len(todo))
-            for scenario, table, age in run_scenarios(run):
-                tables.append(table)
-                if scenario.replicate == 0 and scenario.policy == todo[0].policy:
-                    ages.append(age)
-                progress.update(
-                    task,
-                    advance=1,
-                    description=f"{scenario.demography} {scenario.policy} r{scenario.replicate}",
-                )
-        results = pd.concat(tables, ignore_index=True)
-        write_parquet(results, run_dir / RESULTS)
+            with ParquetStream(run_dir / RESULTS) as stream:
+                for scenario, table, age in run_scenarios(run):
+                    stream.write(table)
+                    summaries.append(summary_table(table))
+                    if (
+                        scenario.replicate == todo[0].replicate
+                        and scenario.policy == todo[0].policy
+                    ):
+                        ages.append(age)
+                    progress.update(
+                        task,
+                        advance=1,
+                        description=f"{scenario.demography} {scenario.policy} r{scenario.replicate}",
+                    )
+                    if on_scenario is not None:
+                        on_scenario(scenario)
         write_parquet(pd.concat(ages, ignore_index=True), run_dir / "population_by_age.parquet")
-        summary = summary_table(results)
+        summary = pd.concat(summaries, ignore_index=True)
         write_csv(summary, run_dir / "summary.csv")
         manifest["simulation_seconds"] = round(time.perf_counter() - t0, 2)
+        results = pd.read_parquet(run_dir / RESULTS)  # also proves the file reads back
         if run.output.figures:
             make_all_figures(results, run_dir, run)
         manifest.update(status="complete", finished=now_iso())

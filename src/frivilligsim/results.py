@@ -156,6 +156,58 @@ def _os_message(path: Path, exc: OSError) -> str:
     return f"cannot write {path}: {exc.strerror or exc}"
 
 
+class ParquetStream:
+    """Append tables to one parquet file as they come; it appears under its name only on close.
+
+    Rows go to a temporary file in the same folder (one row group per table); leaving the
+    ``with`` block without an error renames it into place, an error removes it.
+    """
+
+    def __init__(self, path: Path):
+        self.path = Path(path)
+        self._writer = None
+        self._tmp = None
+
+    def __enter__(self) -> ParquetStream:
+        try:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            fd, self._tmp = tempfile.mkstemp(
+                prefix=f".{self.path.name}.", suffix=".tmp", dir=self.path.parent
+            )
+            os.close(fd)
+        except OSError as exc:
+            raise OutputError(_os_message(self.path, exc)) from None
+        return self
+
+    def write(self, frame: pd.DataFrame) -> None:
+        import pyarrow as pa
+        import pyarrow.parquet as pq
+
+        table = pa.Table.from_pandas(frame, preserve_index=False)
+        try:
+            if self._writer is None:
+                self._writer = pq.ParquetWriter(self._tmp, table.schema)
+            self._writer.write_table(table)
+        except OSError as exc:
+            raise OutputError(_os_message(self.path, exc)) from None
+
+    def __exit__(self, exc_type, exc, tb) -> None:
+        if self._writer is not None:
+            self._writer.close()
+        if exc_type is not None or self._writer is None:
+            _silent_unlink(self._tmp)
+            if exc_type is None:
+                raise OutputError(f"cannot write {self.path}: no rows to write")
+            return
+        try:
+            with open(self._tmp, "rb+") as handle:
+                os.fsync(handle.fileno())
+            os.replace(self._tmp, self.path)
+        except OSError as err:
+            _silent_unlink(self._tmp)
+            raise OutputError(_os_message(self.path, err)) from None
+
+
 def write_parquet(frame: pd.DataFrame, path: Path) -> None:
     _atomic_write(path, lambda tmp: frame.to_parquet(tmp, index=False))
 

@@ -36,14 +36,20 @@ class Scenario:
 
 
 def scenarios(run: RunConfig) -> list[Scenario]:
-    """Every scenario a config asks for, in a stable order (demography, policy, replicate)."""
+    """Every scenario a config asks for, in a stable order (demography, policy, replicate).
+
+    Replicates are ``[replicate_start, replicate_start + replicates)``: a sweep over
+    ``replicate_start`` packs ``replicates`` short runs into each job, and the seeds still come
+    from (base seed, replicate index) only, so chunks add up to one long run.
+    """
     policies = run.compare.policies or [run.policy.name]
     demographies = run.compare.demographies or [run.demography.name]
+    first = run.replicate_start
     return [
         Scenario(policy, demography, r, replicate_seed(run.seed, r))
         for demography in demographies
         for policy in policies
-        for r in range(run.replicates)
+        for r in range(first, first + run.replicates)
     ]
 
 
