@@ -1,0 +1,65 @@
+"""Cost of one sensitivity sample row, and the evaluator against the plain ``run`` function.
+
+    .venv/bin/python benchmarks/bench_sensitivity.py [--municipalities 24] [--repeats 3]
+
+Prints seconds per simulation to 2050 for the plain function (``frivilligsim.run``, which
+composes the config and builds the results table each time) and for ``outcomes.Evaluator``
+(world, rates and presets built once), measured side by side in one process, and the
+projected time of the default Morris and Sobol designs. docs/calibration.md quotes the output.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import platform
+import time
+
+import frivilligsim
+from frivilligsim.config import load_config, validate
+from frivilligsim.outcomes import Evaluator
+from frivilligsim.rng import replicate_seed
+from frivilligsim.runner import world_for
+from frivilligsim.sensitivity import assumption_parameters, representative_subset
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--municipalities", type=int, default=24)
+    parser.add_argument("--repeats", type=int, default=3)
+    args = parser.parse_args()
+
+    base = validate(load_config([]))
+    codes = representative_subset(world_for(base.region).region, args.municipalities)
+    overrides = [f"region.municipalities=[{','.join(codes)}]"]
+    run = validate(load_config(overrides))
+    evaluator = Evaluator(run)
+    evaluator.totals(1)  # compile and warm caches
+    frivilligsim.run(overrides, seed=1)
+
+    t = time.perf_counter()
+    for r in range(args.repeats):
+        frivilligsim.run(overrides, seed=r)
+    plain = (time.perf_counter() - t) / args.repeats
+    t = time.perf_counter()
+    for r in range(args.repeats):
+        evaluator.totals(replicate_seed(r, 0))
+    fast = (time.perf_counter() - t) / args.repeats
+
+    k = len(assumption_parameters())
+    morris_rows = 4 * (k + 1)
+    sobol_rows = 32 * (4 + 2)
+    print(f"machine: {platform.processor() or platform.machine()}, {os.cpu_count()} cores")
+    print(
+        f"{args.municipalities} municipalities, 2024-2050, {evaluator.world.n_residents.sum():,} residents"
+    )
+    print(f"frivilligsim.run : {plain:.3f} s per simulation")
+    print(f"Evaluator        : {fast:.3f} s per simulation ({plain / fast:.2f}x faster)")
+    print(
+        f"default design   : Morris {morris_rows} rows + Sobol {sobol_rows} rows, 3 policies each "
+        f"= {3 * (morris_rows + sobol_rows)} simulations ~ {3 * (morris_rows + sobol_rows) * fast / 60:.1f} min"
+    )
+
+
+if __name__ == "__main__":
+    main()
