@@ -6,6 +6,7 @@ Each test asserts a direction and a minimum size, so a rule that loses its effec
 
 from __future__ import annotations
 
+from dataclasses import replace
 from functools import lru_cache
 
 import numpy as np
@@ -146,3 +147,36 @@ def test_mesa_orders_without_influence_lower_motivation_and_raise_dropouts(seed)
     gap = high["mean_motivation"].iloc[-1] - low["mean_motivation"].iloc[-1]
     assert gap < -0.2, gap  # observed -0.48 to -0.53 in 2028
     assert high["dropouts"].sum() > 1.2 * low["dropouts"].sum()  # observed +50 % or more
+
+
+def test_cooperation_needs_more_than_marginal_joint_work():
+    """rules.cooperates: joint hours above zero and at least cooperation_min_share of hours."""
+    from frivilligsim import rules
+    from frivilligsim.parameters import as_record
+
+    run = validate(load_config([]))
+    p = as_record(replace(run.model, cooperation_min_share=0.2))
+    assert rules.cooperates(20.0, 100.0, p)
+    assert not rules.cooperates(19.9, 100.0, p)
+    assert not rules.cooperates(0.0, 0.0, p)  # no volunteer hours: no cooperation
+    p0 = as_record(replace(run.model, cooperation_min_share=0.0))
+    assert rules.cooperates(1e-9, 100.0, p0)
+    assert not rules.cooperates(0.0, 100.0, p0)  # no joint hour at all never counts
+
+
+def test_cooperating_centres_fall_as_the_threshold_rises_and_nothing_else_moves():
+    """The threshold only labels the output: dynamics are identical, the count is monotone."""
+    seeds = SEEDS[:3]
+    counts = []
+    for share in (0.0, 0.15, 0.5):
+        tables = fast_runs((f"model.cooperation_min_share={share}",), seeds, 2027)
+        counts.append([t["cooperating_centres"].sum() for t in tables])
+        if share == 0.0:
+            base = tables
+        else:
+            for a, b in zip(base, tables, strict=True):
+                pd.testing.assert_series_equal(a["volunteers"], b["volunteers"])
+                pd.testing.assert_series_equal(a["orders_issued"], b["orders_issued"])
+    counts = np.array(counts)
+    assert (counts[0] >= counts[1]).all() and (counts[1] >= counts[2]).all()
+    assert (counts[0] > counts[2]).all(), counts

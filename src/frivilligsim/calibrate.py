@@ -123,6 +123,15 @@ FIT_PARAMETERS = {
         False,
         "orders a unit sends a centre a month at full gap and order intensity",
     ),
+    "cooperation_min_share": FitParameter(
+        "cooperation_min_share",
+        ("cooperation_min_share",),
+        0.01,
+        0.9,
+        False,
+        "share of a centre's volunteer hours worked jointly with the municipality (co-created "
+        "+ ordered) above which it counts as cooperating on welfare (rules.cooperates)",
+    ),
 }
 
 

@@ -67,7 +67,7 @@ class CalibrationConfig:
 
     fit: bool = True  # false: only check the current defaults against the targets
     parameters: list[str] = field(
-        default_factory=lambda: ["recruit_scale", "max_orders_per_month"]
+        default_factory=lambda: ["recruit_scale", "max_orders_per_month", "cooperation_min_share"]
     )  # fitted; names in calibrate.FIT_PARAMETERS or any model field
     fit_seeds: int = 4  # common random numbers during the fit
     check_seeds: int = 10  # fresh seeds for calibration_table.csv

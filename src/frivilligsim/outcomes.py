@@ -53,7 +53,7 @@ KEYS = ("policy", "demography", "seed", "year")
 MEASURES = {
     "volunteers": "end-of-year volunteers in the region",
     "volunteers_per_centre": "end-of-year volunteers / centres, over municipalities with a centre",
-    "cooperation_share": "centres with an accepted order or co-created hours in the year / centres",
+    "cooperation_share": "centres whose joint hours with the municipality reach model.cooperation_min_share of their volunteer hours in the year / centres",
     "pressure_share": "centres issued >= model.pressure_orders_per_year orders in the year / centres",
     "coverage": "volunteer hours meeting demand / demand hours, over the year",
     "mean_motivation": "mean motivation of end-of-year volunteers",

@@ -175,6 +175,22 @@ def cocreation_level(trust, agreement_code, vacant, lv):
 
 
 @njit(cache=True)
+def cooperates(joint_hours, volunteer_hours, p):
+    """Whether a centre counts as cooperating with the municipality on welfare in a year.
+
+    ``joint_hours`` are the year's hours its volunteers worked with the municipality (co-created
+    plus ordered); ``volunteer_hours`` all their hours that year. A centre cooperates when its
+    joint work is more than marginal: at least ``cooperation_min_share`` of its volunteers'
+    hours, and above zero. Survey respondents report welfare cooperation when joint work is
+    substantial; the threshold is calibrated to the measured share of about 85 % (L1035-1036,
+    L1052) and is the only place this decision is made.
+    """
+    if volunteer_hours <= 0.0 or joint_hours <= 0.0:
+        return False
+    return joint_hours >= p.cooperation_min_share * volunteer_hours
+
+
+@njit(cache=True)
 def ordered_share(order_pool_hours, volunteer_hours, lv):
     """Share of volunteers' hours that goes to accepted orders.
 

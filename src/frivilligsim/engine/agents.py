@@ -228,7 +228,8 @@ class Centre(mesa.Agent):
         self.evaluating = False
         # this year
         self.orders_this_year = 0
-        self.cooperated = False
+        self.joint_hours_year = 0.0  # co-created + ordered hours of its volunteers
+        self.volunteer_hours_year = 0.0  # all hours of its volunteers
         # the centre's volunteers, tallied by the municipality after each resident pass
         self.n_volunteers = 0.0
         self.n_satisfied = 0.0
@@ -304,8 +305,6 @@ class Centre(mesa.Agent):
         self.orders_issued = issued
         self.orders_declined = declined
         self.orders_this_year += issued
-        if accepted_hours > 0.0 or (self.cocreation > 0.0 and self.n_volunteers > 0.0):
-            self.cooperated = True
 
     def end_of_month(self) -> None:
         """Leader turnover (rule 4): sustained overload makes the leader leave.
@@ -330,9 +329,17 @@ class Centre(mesa.Agent):
             self.order_pool = 0.0
 
     def new_year(self) -> None:
-        """Reset the yearly counters (orders received, cooperation)."""
+        """Reset the yearly counters (orders received, joint and volunteer hours)."""
         self.orders_this_year = 0
-        self.cooperated = False
+        self.joint_hours_year = 0.0
+        self.volunteer_hours_year = 0.0
+
+    @property
+    def cooperates(self) -> bool:
+        """Cooperating with the municipality on welfare this year so far (``rules.cooperates``)."""
+        return bool(
+            rules.cooperates(self.joint_hours_year, self.volunteer_hours_year, self.model.params)
+        )
 
 
 class ServiceUnit(mesa.Agent):
@@ -763,6 +770,8 @@ class Municipality(mesa.Agent):
             v_hours += v.hours
             h_ordered += v.hours_ordered
             h_cocreated += v.hours_cocreated
+            v.centre.joint_hours_year += v.hours_ordered + v.hours_cocreated
+            v.centre.volunteer_hours_year += v.hours
             effective[v.area] += v.hours_meeting_demand
             if v.dropped:
                 dropouts += 1
@@ -808,11 +817,11 @@ class Municipality(mesa.Agent):
             out[year, fast.VOLS_COHORT + k] = self.volunteers_by_cohort[k]
         out[year, fast.MOT_SUM] = self.motivation_sum
         for centre in self.centres:
-            out[year, fast.COOPERATING] += 1 if centre.cooperated else 0
+            out[year, fast.COOPERATING] += 1 if centre.cooperates else 0
             if centre.orders_this_year >= p.pressure_orders_per_year:
                 out[year, fast.PRESSURED] += 1
 
     # ---- live views (for reporters and the app) ---------------------------------------------
 
     def cooperating_centres(self) -> int:
-        return sum(1 for c in self.centres if c.cooperated)
+        return sum(1 for c in self.centres if c.cooperates)

@@ -121,7 +121,9 @@ ERROR_TEXT = {
 
 MAX_CENTRES = 8
 COHORT_LOWER_AGE = np.array(schema.COHORT_LOWER_AGE, dtype=np.int64)
-COHORT_OF_AGE = np.array([max(0, schema.cohort_of_age(a)) for a in range(schema.N_AGES)], dtype=np.int8)
+COHORT_OF_AGE = np.array(
+    [max(0, schema.cohort_of_age(a)) for a in range(schema.N_AGES)], dtype=np.int8
+)
 MUNICIPAL = 0  # schema.OWNERSHIP
 VOLUNTARY_ORG = 1
 
@@ -241,7 +243,8 @@ def _run_municipality(
     vacancy = np.zeros(nc, dtype=np.int64)
     order_pool = np.zeros(nc)
     orders_this_year = np.zeros(nc)
-    cooperated = np.zeros(nc, dtype=np.int64)
+    joint_year = np.zeros(nc)  # hours worked with the municipality this year (co-created + ordered)
+    vhours_year = np.zeros(nc)  # all volunteer hours this year
     # per-month centre quantities
     coc = np.zeros(nc)
     fshare = np.zeros(nc)
@@ -376,7 +379,8 @@ def _run_municipality(
                         sat_c[c] += 1.0
             out[year, CENTRES] = nc
             orders_this_year[:] = 0.0
-            cooperated[:] = 0
+            joint_year[:] = 0.0
+            vhours_year[:] = 0.0
 
         demand_total = demand.sum()
         covered_prev = 0.0
@@ -436,8 +440,6 @@ def _run_municipality(
             out[year, ORD_ISSUED] += issued
             out[year, ORD_DECLINED] += declined
             orders_this_year[c] += issued
-            if accepted_hours > 0.0 or (coc[c] > 0.0 and vols_c[c] > 0.0):
-                cooperated[c] = 1
 
         # 5-7. work, motivation, exit and recruitment: one pass over residents
         vols_start = 0.0
@@ -478,6 +480,8 @@ def _run_municipality(
                 v_hours += h
                 h_ordered += ho
                 h_cocreated += hc
+                joint_year[c] += ho + hc
+                vhours_year[c] += h
                 effective[area[i]] += ho + hc + (h - ho - hc) * p.own_activity_match
                 if check:
                     if m < 0.0 or m > 1.0:
@@ -565,7 +569,8 @@ def _run_municipality(
                 out[year, VOLS_COHORT + k] = vol_cohort[k]
             out[year, MOT_SUM] = mot_total
             for c in range(nc):
-                out[year, COOPERATING] += cooperated[c]
+                if rules.cooperates(joint_year[c], vhours_year[c], p):
+                    out[year, COOPERATING] += 1
                 if orders_this_year[c] >= p.pressure_orders_per_year:
                     out[year, PRESSURED] += 1
 
