@@ -117,6 +117,7 @@ def test_reduced_fit_improves_on_its_start_and_stays_in_bounds():
     assert set(result.overrides) == {
         *calibrate.RECRUIT_FIELDS,
         "max_orders_per_month",
+        "cooperation_min_share",
     }
     assert np.isfinite(result.loss)
 
