@@ -16,7 +16,7 @@ from __future__ import annotations
 import hashlib
 
 import numpy as np
-from numba import njit, uint64
+from numba import int64, njit, uint64
 
 # Purposes: one stream per decision. Append new purposes at the end; never renumber.
 DEATH = 1
@@ -63,7 +63,8 @@ def stream_key(seed, time, purpose):
     """
     h = _mix(uint64(seed) + uint64(_GOLDEN))
     h = _mix(h ^ (uint64(time) + uint64(0x632BE59BD9B4E019)))
-    return _mix(h ^ (uint64(purpose) + uint64(0x85157AF5)))
+    # The same 64 bits as a signed integer, so the key can pass through Python too.
+    return int64(_mix(h ^ (uint64(purpose) + uint64(0x85157AF5))))
 
 
 @njit(cache=True, inline="always")
