@@ -51,7 +51,11 @@ def main() -> None:
 
     def record(scenario) -> None:
         samples.append(
-            {"replicate": scenario.replicate, "seconds": time.perf_counter() - t0, "rss_mib": rss_mib()}
+            {
+                "replicate": scenario.replicate,
+                "seconds": time.perf_counter() - t0,
+                "rss_mib": rss_mib(),
+            }
         )
 
     with tempfile.TemporaryDirectory() as folder:
@@ -61,8 +65,14 @@ def main() -> None:
     out = Path(__file__).with_name("memory_soak.csv")
     frame.to_csv(out, index=False)
     steady = frame[frame["replicate"] >= min(10, len(frame) // 2)]
-    slope = np.polyfit(steady["replicate"], steady["rss_mib"], 1)[0] if len(steady) > 2 else float("nan")
-    print(f"replicates: {len(frame)}; rows written: {len(rows):,}; wall {frame['seconds'].iloc[-1]:.0f} s")
+    slope = (
+        np.polyfit(steady["replicate"], steady["rss_mib"], 1)[0]
+        if len(steady) > 2
+        else float("nan")
+    )
+    print(
+        f"replicates: {len(frame)}; rows written: {len(rows):,}; wall {frame['seconds'].iloc[-1]:.0f} s"
+    )
     for r in sorted({0, 1, 9, len(frame) // 2, len(frame) - 1}):
         if r < len(frame):
             print(f"  after replicate {r:3d}: {frame['rss_mib'].iloc[r]:8.1f} MiB")
