@@ -264,6 +264,27 @@ def dropout_probability(m, p):
     return min(1.0, p.dropout_base + p.dropout_motivation_slope * shortfall * shortfall)
 
 
+@njit(cache=True)
+def pick_proportional(weights, n, u):
+    """Index in [0, n) chosen with probability proportional to ``weights[:n]``, from one uniform.
+
+    Used to place a recruit at a centre (by pull) and in a welfare area (by demand); with no
+    weight anywhere, the choice is uniform.
+    """
+    total = 0.0
+    for k in range(n):
+        total += weights[k]
+    if total <= 0.0:
+        return min(n - 1, int(u * n))
+    target = u * total
+    acc = 0.0
+    for k in range(n):
+        acc += weights[k]
+        if target < acc:
+            return k
+    return n - 1
+
+
 # ---- 7. recruitment --------------------------------------------------------------------------
 
 

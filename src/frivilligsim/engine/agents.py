@@ -34,23 +34,8 @@ RECRUITED = 2  # joined this month; a volunteer from the next month's work on
 
 
 def pick_index(weights, n: int, u: float) -> int:
-    """Index chosen with probability proportional to ``weights[:n]``, from one uniform ``u``.
-
-    The same cumulative walk as the fast engine's ``_pick``, so one keyed uniform gives the same
-    index in both engines.
-    """
-    total = 0.0
-    for k in range(n):
-        total += weights[k]
-    if total <= 0.0:
-        return min(n - 1, int(u * n))
-    target = u * total
-    acc = 0.0
-    for k in range(n):
-        acc += weights[k]
-        if target < acc:
-            return k
-    return n - 1
+    """Index chosen with probability proportional to ``weights[:n]`` (``rules.pick_proportional``)."""
+    return int(rules.pick_proportional(np.asarray(weights, dtype=np.float64), n, u))
 
 
 @njit(cache=True)

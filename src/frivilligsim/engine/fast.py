@@ -140,23 +140,6 @@ def _cohort(age):
 
 
 @njit(cache=True)
-def _pick(weights, n, u):
-    """Index chosen with probability proportional to weights[:n], from one uniform u."""
-    total = 0.0
-    for k in range(n):
-        total += weights[k]
-    if total <= 0.0:
-        return min(n - 1, int(u * n))
-    target = u * total
-    acc = 0.0
-    for k in range(n):
-        acc += weights[k]
-        if target < acc:
-            return k
-    return n - 1
-
-
-@njit(cache=True)
 def _initial_volunteers(seed, age, ids, vol, centre, mot, hours, tenure, area, n, nc, demand, p):
     """Draw the 2024 volunteers: about ``initial_volunteers_per_centre`` per centre (L192)."""
     if nc == 0:
@@ -191,7 +174,9 @@ def _initial_volunteers(seed, age, ids, vol, centre, mot, hours, tenure, area, n
             mot[i] = min(1.0, max(0.0, p.motivation_initial + 0.3 * (u - 0.5)))
             base = rules.volunteer_hours(coh, p)
             hours[i] = base * (0.5 + rng.uniform(seed, ids[i], 0, rng.INITIAL_HOURS))
-            area[i] = _pick(demand, 4, rng.uniform(seed, ids[i], 0, rng.INITIAL_AREA))
+            area[i] = rules.pick_proportional(
+                demand, 4, rng.uniform(seed, ids[i], 0, rng.INITIAL_AREA)
+            )
             tenure[i] = int(rng.uniform(seed, ids[i], 0, rng.INITIAL_TENURE) * 120.0)
 
 
@@ -506,12 +491,16 @@ def _run_municipality(
                 recruits += 1
                 c = 0
                 if nc > 1:
-                    c = _pick(pull, nc, rng.uniform(seed, ids[i], month, rng.RECRUIT_CENTRE))
+                    c = rules.pick_proportional(
+                        pull, nc, rng.uniform(seed, ids[i], month, rng.RECRUIT_CENTRE)
+                    )
                 centre[i] = c
                 mot[i] = p.motivation_initial
                 u = rng.uniform(seed, ids[i], month, rng.RECRUIT_HOURS)
                 hours[i] = rules.volunteer_hours(coh, p) * (0.5 + u)
-                area[i] = _pick(demand, 4, rng.uniform(seed, ids[i], month, rng.RECRUIT_AREA))
+                area[i] = rules.pick_proportional(
+                    demand, 4, rng.uniform(seed, ids[i], month, rng.RECRUIT_AREA)
+                )
                 tenure[i] = 0
             else:
                 continue
