@@ -125,3 +125,31 @@ def test_help_and_cfg_show_the_composed_config(tmp_path):
     helped = cli("--help", cwd=tmp_path)
     assert helped.returncode == 0
     assert "policy: as_planned, cocreation, mobilisation" in helped.stdout
+
+
+def test_bad_data_file_gets_one_clear_line(tmp_path):
+    bad = tmp_path / "pop.csv"
+    bad.write_text(
+        '"region";"kjønn";"alder";"Personer 2024"\n"1812 Sømna";"Menn";"abc år";5\n',
+        encoding="utf-8",
+    )
+    centrality = Path(__file__).parent / "fixtures" / "ssb" / "klass128_column.csv"
+    result = cli(
+        "region=ssb",
+        f"region.population_csv={bad}",
+        f"region.centrality_csv={centrality}",
+        cwd=tmp_path,
+    )
+    assert result.returncode == 2
+    lines = [line for line in result.stderr.splitlines() if line.strip()]
+    assert lines == [
+        f"frivilligsim: error: {bad}, line 2: age 'abc år' is not a single year of age like '067 år' or '105 år eller eldre'"
+    ]
+    missing = cli(
+        "region=ssb",
+        "region.population_csv=/no/such.csv",
+        f"region.centrality_csv={centrality}",
+        cwd=tmp_path,
+    )
+    assert missing.returncode == 2 and "/no/such.csv: file not found" in missing.stderr
+    assert "Traceback" not in missing.stderr

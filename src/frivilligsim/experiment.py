@@ -148,6 +148,7 @@ def run_experiment(
     write_json(manifest, run_dir / MANIFEST)
     t0 = time.perf_counter()
     try:
+        world_for(run.region)  # read and check the region's data before anything runs
         ages = []
         summaries = []
         todo = scenarios(run)
