@@ -27,6 +27,28 @@ import math
 
 from numba import njit
 
+# ---- 0. initial state -------------------------------------------------------------------------
+
+
+@njit(cache=True)
+def initial_volunteer_probability(pool, n_centres, p, out):
+    """Probability that a resident of each cohort is a volunteer in January 2024 (``out[4]``).
+
+    About ``initial_volunteers_per_centre`` volunteers per centre (L192), at most a quarter of
+    the pool, spread over cohorts by the initial shares (young retirees the core, L2507-2513).
+    ``pool[4]`` counts the residents aged 13+ by cohort.
+    """
+    target = min(n_centres * p.initial_volunteers_per_centre, 0.25 * pool.sum())
+    share0 = p.initial_share_youth
+    share1 = p.initial_share_adult
+    share2 = p.initial_share_young_retiree
+    share3 = p.initial_share_senior
+    total = max(1e-12, share0 + share1 + share2 + share3)
+    shares = (share0 / total, share1 / total, share2 / total, share3 / total)
+    for c in range(4):
+        out[c] = min(1.0, target * shares[c] / pool[c]) if pool[c] > 0 else 0.0
+
+
 # ---- 1. demand -------------------------------------------------------------------------------
 
 

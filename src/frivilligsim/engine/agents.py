@@ -605,20 +605,8 @@ class Municipality(mesa.Agent):
         for i in range(n):
             if age[i] >= 13:
                 pool[schema.cohort_of_age(int(age[i]))] += 1.0
-        target = min(nc * p.initial_volunteers_per_centre, 0.25 * pool.sum())
-        share = np.array(
-            [
-                p.initial_share_youth,
-                p.initial_share_adult,
-                p.initial_share_young_retiree,
-                p.initial_share_senior,
-            ]
-        )
-        share /= max(1e-12, share.sum())
         prob = np.zeros(4)
-        for c in range(4):
-            if pool[c] > 0:
-                prob[c] = min(1.0, target * share[c] / pool[c])
+        rules.initial_volunteer_probability(pool, nc, p, prob)
         for i in range(n):
             a = int(age[i])
             if a < 13:

@@ -148,21 +148,8 @@ def _initial_volunteers(seed, age, ids, vol, centre, mot, hours, tenure, area, n
     for i in range(n):
         if age[i] >= 13:
             pool[_cohort(age[i])] += 1.0
-    total_pool = pool.sum()
-    target = min(nc * p.initial_volunteers_per_centre, 0.25 * total_pool)
-    share = np.array(
-        [
-            p.initial_share_youth,
-            p.initial_share_adult,
-            p.initial_share_young_retiree,
-            p.initial_share_senior,
-        ]
-    )
-    share /= max(1e-12, share.sum())
     prob = np.zeros(4)
-    for c in range(4):
-        if pool[c] > 0:
-            prob[c] = min(1.0, target * share[c] / pool[c])
+    rules.initial_volunteer_probability(pool, nc, p, prob)
     for i in range(n):
         if age[i] < 13:
             continue
