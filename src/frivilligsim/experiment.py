@@ -193,14 +193,19 @@ def run_experiment(
         console.print(f"[green]Done.[/green] Outputs in {run_dir}")
         return results
     except BaseException as exc:
-        manifest.update(
-            status="failed",
-            finished=now_iso(),
-            error=f"{type(exc).__name__}: {exc}",
-            traceback=traceback.format_exc(limit=20),
-        )
-        write_json(manifest, run_dir / MANIFEST)
+        mark_failed(manifest, exc, run_dir)
         raise
+
+
+def mark_failed(manifest: dict, exc: BaseException, run_dir: Path) -> None:
+    """Record a failed run in its manifest: status, error and traceback (called in ``except``)."""
+    manifest.update(
+        status="failed",
+        finished=now_iso(),
+        error=f"{type(exc).__name__}: {exc}",
+        traceback=traceback.format_exc(limit=20),
+    )
+    write_json(manifest, Path(run_dir) / MANIFEST)
 
 
 def make_all_figures(results: pd.DataFrame, run_dir: Path, run: RunConfig) -> None:

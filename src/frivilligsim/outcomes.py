@@ -269,10 +269,9 @@ def run_with_manifest(run: RunConfig, run_dir, resolved: dict | None, body):
     ``results.parquet``, so a multirun job of these tasks counts as finished (sweep.py) and a
     re-launch skips it.
     """
-    import traceback
     from pathlib import Path
 
-    from .experiment import MANIFEST, RESULTS, manifest_for
+    from .experiment import MANIFEST, RESULTS, manifest_for, mark_failed
     from .results import now_iso, write_json, write_parquet
 
     run_dir = Path(run_dir)
@@ -287,11 +286,5 @@ def run_with_manifest(run: RunConfig, run_dir, resolved: dict | None, body):
         write_json(manifest, run_dir / MANIFEST)
         return table, info
     except BaseException as exc:
-        manifest.update(
-            status="failed",
-            finished=now_iso(),
-            error=f"{type(exc).__name__}: {exc}",
-            traceback=traceback.format_exc(limit=20),
-        )
-        write_json(manifest, run_dir / MANIFEST)
+        mark_failed(manifest, exc, run_dir)
         raise
