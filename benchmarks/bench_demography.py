@@ -24,8 +24,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "src"))
 
 import numba  # noqa: E402
 
-from frivilligsim.demography import build_rates, load_demography_config, project_region  # noqa: E402
-from frivilligsim.region import load_default_region  # noqa: E402
+from frivilligsim.core.demography import build_rates, load_demography_config, project_region  # noqa: E402
+from frivilligsim.inputs.region import load_default_region  # noqa: E402
 
 
 def cpu_model() -> str:

@@ -32,14 +32,15 @@ import numpy as np
 import pandas as pd
 from numba import njit
 
-from frivilligsim import rng
-from frivilligsim.config import load_config, validate
-from frivilligsim.demography import build_rates
-from frivilligsim.engine import fast
-from frivilligsim.parameters import as_record
-from frivilligsim.region import Region, load_default_region
-from frivilligsim.runner import _presets, policy_for
-from frivilligsim.world import build_world, municipality_levers
+from frivilligsim.core import rng
+from frivilligsim.core.demography import build_rates
+from frivilligsim.core.parameters import as_record
+from frivilligsim.engines import fast
+from frivilligsim.inputs.region import Region, load_default_region
+from frivilligsim.scenario.config import load_config, validate
+from frivilligsim.scenario.setup import policy_for
+from frivilligsim.scenario.setup import presets as _presets
+from frivilligsim.scenario.world import build_world, municipality_levers
 
 
 def machine() -> str:
@@ -148,7 +149,7 @@ def norway_child() -> dict:
 # ---- 1. fast against Mesa ----------------------------------------------------------------------
 def mesa_comparison(code: str):
     try:
-        from frivilligsim.engine.mesa_model import FrivilligModel
+        from frivilligsim.engines.mesa.model import FrivilligModel
     except ImportError as exc:
         print(f"1. Mesa comparison skipped: {exc}")
         return None
@@ -175,7 +176,7 @@ def mesa_comparison(code: str):
     # The Mesa model compiles one loop: the recruitment draw over the non-volunteer pool
     # (agents._recruit_draws). Run once more with that loop as plain Python, the way a Mesa
     # model without numba would do it, to show both reference points.
-    from frivilligsim.engine import agents
+    from frivilligsim.engines.mesa import agents
 
     compiled = agents._recruit_draws
     agents._recruit_draws = compiled.py_func

@@ -19,8 +19,8 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from frivilligsim.config import load_config, validate
-from frivilligsim.experiment import run_experiment
+from frivilligsim.scenario.config import load_config, validate
+from frivilligsim.workflow.experiment import run_experiment
 
 
 def rss_mib() -> float:

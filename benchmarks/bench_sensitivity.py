@@ -16,11 +16,11 @@ import platform
 import time
 
 import frivilligsim
-from frivilligsim.config import load_config, validate
-from frivilligsim.outcomes import Evaluator
-from frivilligsim.rng import replicate_seed
-from frivilligsim.runner import world_for
-from frivilligsim.sensitivity import assumption_parameters, representative_subset
+from frivilligsim.analysis.outcomes import Evaluator
+from frivilligsim.analysis.sensitivity import assumption_parameters, representative_subset
+from frivilligsim.core.rng import replicate_seed
+from frivilligsim.scenario.config import load_config, validate
+from frivilligsim.scenario.setup import world_for
 
 
 def main() -> None:

@@ -3,7 +3,7 @@
 Usage:  .venv/bin/python scripts/make_default_region.py [--out DIR]
 
 The output is byte-for-byte reproducible: every random choice is a keyed draw from
-``frivilligsim.rng`` (purpose REGION_BUILD, fixed seed ``region.BUILD_SEED``), the gzip header
+``frivilligsim.core.rng`` (purpose REGION_BUILD, fixed seed ``region.BUILD_SEED``), the gzip header
 carries no timestamp, and floats are written rounded.
 
 What is built (sources in the README written next to the files):
@@ -30,8 +30,9 @@ import pandas as pd
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "src"))
 
-from frivilligsim import rng  # noqa: E402
-from frivilligsim.region import (  # noqa: E402
+from frivilligsim.core import rng  # noqa: E402
+from frivilligsim.core.schema import N_AGES  # noqa: E402
+from frivilligsim.inputs.region import (  # noqa: E402
     _SUB_AGEING,
     _SUB_CENTRALITY,
     _SUB_ROUNDING,
@@ -43,7 +44,6 @@ from frivilligsim.region import (  # noqa: E402
     synthesise_centres,
     synthesise_municipal_attributes,
 )
-from frivilligsim.schema import N_AGES  # noqa: E402
 
 TOTAL_RESIDENTS = 750_000  # L1076 "ca. 750 000 innbyggere"
 SHARE_70PLUS = 0.17  # L1084 "ca. 17 prosent i 2024"

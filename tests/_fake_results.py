@@ -14,7 +14,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from frivilligsim import schema
+from frivilligsim.core import schema
 
 YEARS = tuple(range(2024, 2051))
 POLICY_EFFECT = {"cocreation": 1.15, "mobilisation": 0.85, "as_planned": 1.0}

@@ -9,20 +9,20 @@ import pandas as pd
 import pytest
 import yaml
 
-from frivilligsim import calibrate
-from frivilligsim.calibrate import (
+from frivilligsim.analysis import calibration
+from frivilligsim.analysis.calibration import (
     PROVENANCE,
     TARGETS,
     calibration_table,
     fit,
     format_value,
-    run_task,
     write_defaults,
 )
-from frivilligsim.config import CONF_DIR, load_config, validate
+from frivilligsim.analysis.outcomes import Evaluator
 from frivilligsim.errors import ConfigError
-from frivilligsim.outcomes import Evaluator
-from frivilligsim.provenance import read_sources
+from frivilligsim.scenario.config import CONF_DIR, load_config, validate
+from frivilligsim.scenario.provenance import read_sources
+from frivilligsim.workflow.tasks import run_task
 
 TABLE_COLUMNS = {
     "target",
@@ -88,7 +88,7 @@ def test_fitted_parameters_carry_calibrated_provenance():
     sources = read_sources(CONF_DIR / "model" / "default.yaml")
     run = validate(load_config([]))
     for name in run.calibration.parameters:
-        for field in calibrate.fit_parameter(name, run.model).fields:
+        for field in calibration.fit_parameter(name, run.model).fields:
             assert sources[field].startswith(PROVENANCE), (field, sources[field])
 
 
@@ -112,10 +112,10 @@ def test_reduced_fit_improves_on_its_start_and_stays_in_bounds():
     assert len(trace) >= 3
     assert result.loss <= trace["loss"].iloc[0] + 1e-12
     for name, value in result.values.items():
-        par = calibrate.fit_parameter(name, run.model)
+        par = calibration.fit_parameter(name, run.model)
         assert par.lower <= value <= par.upper
     assert set(result.overrides) == {
-        *calibrate.RECRUIT_FIELDS,
+        *calibration.RECRUIT_FIELDS,
         "max_orders_per_month",
         "cooperation_min_share",
     }
@@ -137,7 +137,7 @@ def test_task_writes_table_plot_and_manifest(tmp_path):
             ]
         )
     )
-    table = run_task(run, tmp_path, {})
+    table, _ = run_task(run, tmp_path, {})
     for name in (
         "calibration_table.csv",
         "calibration_table.md",
@@ -158,9 +158,9 @@ def test_task_writes_table_plot_and_manifest(tmp_path):
 def test_bad_window_is_one_clear_error():
     run = validate(load_config(["experiment=calibrate", "end_year=2025"]))
     with pytest.raises(ConfigError, match="calibration.volunteer_years"):
-        calibrate.check_window(run)
+        calibration.check_window(run)
     with pytest.raises(ConfigError, match="unknown name"):
-        calibrate.fit_parameter("no_such_parameter", run.model)
+        calibration.fit_parameter("no_such_parameter", run.model)
 
 
 @pytest.mark.parametrize("value", [8.96e-05, 3.92e-4, 14.1, 6.0, 0.5, 120.0, 2e-6])

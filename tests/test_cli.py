@@ -11,7 +11,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from frivilligsim import schema
+from frivilligsim.core import schema
 
 ROOT = Path(__file__).resolve().parents[1]
 

@@ -13,8 +13,8 @@ import yaml
 from hypothesis import given
 from hypothesis import strategies as st
 
-from frivilligsim import rng
-from frivilligsim.demography import (
+from frivilligsim.core import rng
+from frivilligsim.core.demography import (
     ID_SHIFT,
     DemographyConfig,
     build_rates,
@@ -25,9 +25,14 @@ from frivilligsim.demography import (
     project_region,
     step_year,
 )
+from frivilligsim.core.schema import DEMOGRAPHIES, N_AGES
 from frivilligsim.errors import ConfigError
-from frivilligsim.region import RegionConfig, load_default_region, load_region, municipality_keys
-from frivilligsim.schema import DEMOGRAPHIES, N_AGES
+from frivilligsim.inputs.region import (
+    RegionConfig,
+    load_default_region,
+    load_region,
+    municipality_keys,
+)
 
 CONF = Path(__file__).resolve().parents[1] / "src" / "frivilligsim" / "conf"
 
@@ -413,7 +418,7 @@ def test_different_seeds_differ(small_region):
 def test_figures_written_with_labels(tmp_path, projections, lang):
     import pandas as pd
 
-    from frivilligsim.plots_demography import plot_population_pyramid, plot_share_70plus
+    from frivilligsim.output.plots_demography import plot_population_pyramid, plot_share_70plus
 
     _, age_sex = projections["MMMM"]
     paths = plot_population_pyramid(age_sex[0], age_sex[-1], tmp_path / "pyr.png", lang=lang)

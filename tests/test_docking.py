@@ -21,9 +21,10 @@ import pandas as pd
 import pytest
 from scipy.stats import ks_2samp
 
-from frivilligsim.config import load_config, validate
-from frivilligsim.engine.mesa_model import FrivilligModel, config_overrides, setup_from_run
-from frivilligsim.runner import Scenario, simulate
+from frivilligsim.engines.mesa.model import FrivilligModel, config_overrides
+from frivilligsim.scenario.config import load_config, validate
+from frivilligsim.scenario.setup import Scenario, prepare
+from frivilligsim.simulation.runner import simulate
 
 # name: (municipality, policy, overrides)
 CONFIGS = {
@@ -54,7 +55,7 @@ def engine_runs(name: str, seeds: tuple[int, ...], configs_key: str = "default")
     municipality, policy, overrides = (CONFIGS if configs_key == "default" else SLOW_CONFIGS)[name]
     items = config_overrides(policy, "MMMM", 2024, 2050, [municipality], None, None, overrides)
     run = validate(load_config(items))
-    setup = setup_from_run(run)
+    setup = prepare(run)
     fast_tables, mesa_tables = [], []
     for seed in seeds:
         table, _ = simulate(run, Scenario(policy, "MMMM", 0, seed), setup.world)

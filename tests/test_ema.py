@@ -7,7 +7,7 @@ import pytest
 
 ema_workbench = pytest.importorskip("ema_workbench")
 
-from frivilligsim.ema import LEVER_NAMES, ema_model, frivilligsim_model  # noqa: E402
+from frivilligsim.analysis.ema import LEVER_NAMES, ema_model, frivilligsim_model  # noqa: E402
 from frivilligsim.errors import ConfigError  # noqa: E402
 
 SMALL = {"end_year": 2027, "municipalities": 4, "seed": 3}
@@ -57,7 +57,7 @@ def test_workbench_runs_experiments_and_returns_outcomes():
 
 
 def test_default_model_declares_every_assumption_as_an_uncertainty():
-    from frivilligsim.sensitivity import assumption_parameters
+    from frivilligsim.analysis.sensitivity import assumption_parameters
 
     model = ema_model()
     assert {u.name for u in model.uncertainties} == set(assumption_parameters())

@@ -12,7 +12,7 @@ import pandas as pd
 import pytest
 
 import frivilligsim
-from frivilligsim import rng
+from frivilligsim.core import rng
 
 SMALL = ["region.max_municipalities=12", "end_year=2035"]
 
@@ -106,9 +106,9 @@ def test_results_identical_on_one_and_two_threads(tmp_path):
 
 
 def test_invariant_violation_names_entity_and_month(monkeypatch):
-    from frivilligsim.engine import fast
+    from frivilligsim.engines import fast
     from frivilligsim.errors import InvariantError
-    from frivilligsim.world import build_world
+    from frivilligsim.scenario.world import build_world
 
     err = np.zeros((3, 3), dtype=np.int64)
     err[1] = (fast.ERR_MOTIVATION, 17, 123456)

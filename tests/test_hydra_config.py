@@ -16,9 +16,9 @@ import pytest
 from hydra import compose, initialize_config_dir
 from omegaconf import OmegaConf
 
-from frivilligsim import sweep
-from frivilligsim.config import CONF_DIR, register_schemas
 from frivilligsim.errors import ConfigError, OutputError
+from frivilligsim.scenario.config import CONF_DIR, register_schemas
+from frivilligsim.workflow import sweep
 
 ROOT = Path(__file__).resolve().parents[1]
 # conf/hydra/launcher/joblib.yaml is checked against the joblib plugin's schema on purpose
@@ -330,8 +330,9 @@ def test_completed_run(tmp_path):
 
 
 def test_values_swept_by_an_experiment_file_are_checked_too(tmp_path, monkeypatch):
-    import frivilligsim.cli
-    import frivilligsim.config
+    import frivilligsim.scenario.config
+    import frivilligsim.workflow.cli
+    import frivilligsim.workflow.sweep
 
     conf = tmp_path / "conf"
     shutil.copytree(CONF_DIR, conf)
@@ -339,8 +340,9 @@ def test_values_swept_by_an_experiment_file_are_checked_too(tmp_path, monkeypatc
         "# @package _global_\nexperiment_name: bad_sweep\n"
         "hydra:\n  sweeper:\n    params:\n      policy.order_intensity: 0.1,7\n"
     )
-    monkeypatch.setattr(frivilligsim.config, "CONF_DIR", conf)
-    monkeypatch.setattr(frivilligsim.cli, "CONF_DIR", conf)
+    monkeypatch.setattr(frivilligsim.scenario.config, "CONF_DIR", conf)
+    monkeypatch.setattr(frivilligsim.workflow.cli, "CONF_DIR", conf)
+    monkeypatch.setattr(frivilligsim.workflow.sweep, "CONF_DIR", conf)
     with pytest.raises(ConfigError) as info:
         sweep.check_command_line(["-m", "experiment=bad_sweep"])
     assert "policy.order_intensity=7.0 is out of range" in str(info.value)

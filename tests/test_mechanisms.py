@@ -13,10 +13,11 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from frivilligsim.config import load_config, validate
-from frivilligsim.engine.agents import Centre
-from frivilligsim.engine.mesa_model import FrivilligModel
-from frivilligsim.runner import Scenario, simulate, world_for
+from frivilligsim.engines.mesa.agents import Centre
+from frivilligsim.engines.mesa.model import FrivilligModel
+from frivilligsim.scenario.config import load_config, validate
+from frivilligsim.scenario.setup import Scenario, world_for
+from frivilligsim.simulation.runner import simulate
 
 MUNICIPALITIES = "[S001,S002,S004,S005,S009,S011]"  # six centres, 1 700-5 700 residents
 SEEDS = tuple(range(1, 11))
@@ -151,8 +152,8 @@ def test_mesa_orders_without_influence_lower_motivation_and_raise_dropouts(seed)
 
 def test_cooperation_needs_more_than_marginal_joint_work():
     """rules.cooperates: joint hours above zero and at least cooperation_min_share of hours."""
-    from frivilligsim import rules
-    from frivilligsim.parameters import as_record
+    from frivilligsim.core import rules
+    from frivilligsim.core.parameters import as_record
 
     run = validate(load_config([]))
     p = as_record(replace(run.model, cooperation_min_share=0.2))

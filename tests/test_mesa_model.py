@@ -12,12 +12,12 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from frivilligsim import schema
-from frivilligsim.engine import fast
-from frivilligsim.engine.agents import Centre, Municipality, ServiceUnit, Volunteer
-from frivilligsim.engine.mesa_model import FrivilligModel
+from frivilligsim.core import schema
+from frivilligsim.core.parameters import BehaviourParams, PolicyConfig
+from frivilligsim.engines import fast
+from frivilligsim.engines.mesa.agents import Centre, Municipality, ServiceUnit, Volunteer
+from frivilligsim.engines.mesa.model import FrivilligModel
 from frivilligsim.errors import InvariantError
-from frivilligsim.parameters import BehaviourParams, PolicyConfig
 
 MUNI = ["S004"]
 

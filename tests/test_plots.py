@@ -12,7 +12,8 @@ from _fake_results import make_results
 from matplotlib._pylab_helpers import Gcf
 from PIL import Image
 
-from frivilligsim import aggregate, i18n, plots, schema
+from frivilligsim.core import schema
+from frivilligsim.output import aggregates, i18n, plots
 
 SVG_NS = "{http://www.w3.org/2000/svg}"
 
@@ -186,7 +187,7 @@ def test_regional_aggregation_rules():
             "centres": [1, 0],
         }
     )
-    r = aggregate.regional_series(rows).iloc[0]
+    r = aggregates.regional_series(rows).iloc[0]
     assert r["volunteers"] == 40 and r["centres"] == 1 and r["municipalities"] == 2
     assert r["coverage"] == pytest.approx((50 + 30) / 400)
     assert r["mean_motivation"] == pytest.approx((8 + 12) / 40)

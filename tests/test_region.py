@@ -13,9 +13,9 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from frivilligsim import schema
+from frivilligsim.core import schema
 from frivilligsim.errors import ConfigError, DataFileError
-from frivilligsim.region import (
+from frivilligsim.inputs.region import (
     Region,
     RegionConfig,
     largest_remainder_counts,
@@ -328,7 +328,7 @@ def test_ssb_missing_file_is_data_file_error(tmp_path):
 
 
 def test_corrupt_embedded_file_is_data_file_error(tmp_path, monkeypatch):
-    import frivilligsim.region as region_module
+    import frivilligsim.inputs.region as region_module
 
     copy = tmp_path / "district_norway"
     shutil.copytree(DATA, copy)

@@ -17,9 +17,10 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 import frivilligsim
-from frivilligsim import experiment, results
-from frivilligsim.config import load_config, validate
 from frivilligsim.errors import ConfigError, FrivilligsimError, OutputError
+from frivilligsim.output import results
+from frivilligsim.scenario.config import load_config, validate
+from frivilligsim.workflow import experiment
 
 SHORT = [
     "region.max_municipalities=3",

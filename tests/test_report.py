@@ -14,7 +14,7 @@ import pytest
 from _fake_results import EXAMPLE_PROVENANCE, make_manifest, make_results, write_run
 
 import frivilligsim
-from frivilligsim import i18n, plots, report
+from frivilligsim.output import i18n, plots, report
 
 
 class _Tags(HTMLParser):

@@ -10,7 +10,7 @@ import pytest
 from _fake_results import EXAMPLE_PROVENANCE, write_run
 from PIL import Image
 
-from frivilligsim import plots, report
+from frivilligsim.output import plots, report
 
 CHROMIUM = Path("/usr/bin/chromium")
 

@@ -7,8 +7,8 @@ import json
 import matplotlib.image as mpimg
 import pandas as pd
 
-from frivilligsim.config import load_config, validate
-from frivilligsim.experiment import run_experiment
+from frivilligsim.scenario.config import load_config, validate
+from frivilligsim.workflow.experiment import run_experiment
 
 
 def test_run_writes_demography_and_scenario_figures_and_report(tmp_path):

@@ -9,13 +9,14 @@ import pandas as pd
 import pytest
 
 import frivilligsim
-from frivilligsim import sensitivity as sa
-from frivilligsim.config import CONF_DIR, load_config, validate
+from frivilligsim.analysis import sensitivity as sa
+from frivilligsim.analysis.outcomes import Evaluator, add_measures, outcomes, regional_totals
+from frivilligsim.core.rng import replicate_seed
 from frivilligsim.errors import ConfigError, FrivilligsimError
-from frivilligsim.outcomes import Evaluator, add_measures, outcomes, regional_totals
-from frivilligsim.provenance import read_sources
-from frivilligsim.rng import replicate_seed
-from frivilligsim.runner import world_for
+from frivilligsim.scenario.config import CONF_DIR, load_config, validate
+from frivilligsim.scenario.provenance import read_sources
+from frivilligsim.scenario.setup import world_for
+from frivilligsim.workflow.tasks import run_task
 
 
 def test_assumption_parameters_come_from_the_provenance_comments():
@@ -174,7 +175,7 @@ def test_task_all_stages_writes_indices_and_manifest(tmp_path):
             ]
         )
     )
-    info = sa.run_task(run, tmp_path, {})
+    _, info = run_task(run, tmp_path, {})
     for name in (
         "morris_indices.csv",
         "sobol_indices.csv",

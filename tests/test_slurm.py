@@ -19,8 +19,8 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from frivilligsim import collect
-from frivilligsim.sweep import completed_run, job_dirs
+from frivilligsim.workflow import collect
+from frivilligsim.workflow.sweep import completed_run, job_dirs
 
 pytestmark = pytest.mark.slurm
 

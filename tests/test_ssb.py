@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 
 from frivilligsim.errors import DataFileError, FrivilligsimError
-from frivilligsim.ssb import read_centrality_klass128, read_population_07459
+from frivilligsim.inputs.ssb import read_centrality_klass128, read_population_07459
 
 FIXTURES = Path(__file__).parent / "fixtures" / "ssb"
 LONG = FIXTURES / "07459_long_utf8bom.csv"

@@ -10,7 +10,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from frivilligsim.errors import FrivilligsimError
-from frivilligsim.ssb import read_centrality_klass128, read_population_07459
+from frivilligsim.inputs.ssb import read_centrality_klass128, read_population_07459
 
 FIXTURES = Path(__file__).parent / "fixtures" / "ssb"
 POPULATION = sorted(FIXTURES.glob("07459_*.csv"))

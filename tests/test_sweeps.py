@@ -1,5 +1,5 @@
 """Sweeps on one machine: folders that never collide, resuming a killed sweep without redoing
-finished jobs, chunks of replicates per job, gathering with ``frivilligsim.collect``, and the
+finished jobs, chunks of replicates per job, gathering with ``frivilligsim.workflow.collect``, and the
 non-multirun ageing_2050 experiment writing all its runs into one table."""
 
 from __future__ import annotations
@@ -16,9 +16,9 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from frivilligsim import collect
-from frivilligsim.rng import replicate_seed
-from frivilligsim.sweep import completed_run, job_dirs
+from frivilligsim.core.rng import replicate_seed
+from frivilligsim.workflow import collect
+from frivilligsim.workflow.sweep import completed_run, job_dirs
 
 # Small and fast: 3 municipalities, 2024-2026, figures and report off.
 TINY = [
@@ -288,3 +288,52 @@ def test_a_failing_job_does_not_stop_the_sweep(tmp_path):
     manifest = json.loads((jobs[True] / "manifest.json").read_text())
     assert manifest["status"] == "failed" and "NOPE" in manifest["error"]
     assert collect.main([str(folder)]) == 1
+
+
+# ---- a sweep folder written before the layout moved --------------------------------------------
+
+BEFORE_LAYOUT = Path(__file__).parent / "fixtures" / "sweep_before_layout"
+BEFORE_COMMAND = [
+    "-m",
+    "experiment=smoke",
+    "region.max_municipalities=2",
+    "end_year=2025",
+    "output.figures=false",
+    "output.report=false",
+    "output.progress=false",
+    "seed=1,2",
+]
+
+
+def test_a_sweep_folder_from_before_the_layout_move_resumes(tmp_path):
+    """Its saved configs name the old module paths (frivilligsim.sweep.SweepIdentity,
+    frivilligsim.collect); job seed=1 finished then, job seed=2 never ran. The same command
+    today claims the folder as the same sweep, skips the finished job and runs the other."""
+    from omegaconf import OmegaConf
+
+    from frivilligsim.scenario.config import load_config
+
+    folder = tmp_path / "outputs" / "multirun" / "smoke" / "6cf6afa3e4"
+    shutil.copytree(BEFORE_LAYOUT / "6cf6afa3e4", folder)
+    saved = (folder / "multirun.yaml").read_text()
+    assert "frivilligsim.sweep.SweepIdentity" in saved  # the old path is really in there
+    (old_job,) = job_dirs(folder)
+    # The model's config has grown since the folder was written; give the finished job today's
+    # config so that only the module paths differ from a folder written now.
+    manifest = json.loads((old_job / "manifest.json").read_text())
+    overrides = [o for o in BEFORE_COMMAND[1:] if not o.startswith("seed=")] + ["seed=1"]
+    manifest["config"] = OmegaConf.to_container(load_config(overrides), resolve=True)
+    (old_job / "manifest.json").write_text(json.dumps(manifest))
+    stamp = (old_job / "results.parquet").stat().st_mtime_ns
+
+    stdout, stderr = finish(start(*BEFORE_COMMAND, cwd=tmp_path))
+    log = stdout + stderr
+    assert "1 of 2 jobs already complete" in log
+    assert log.count("already complete, skipped") == 1
+    assert (old_job / "results.parquet").stat().st_mtime_ns == stamp
+    assert sorted(d.name for d in sweep_dirs(tmp_path)) == ["6cf6afa3e4"]
+    assert all(completed_run(job)[0] for job in job_dirs(folder))
+    assert len(job_dirs(folder)) == 2
+    assert collect.main([str(folder)]) == 0
+    gathered = pd.read_parquet(folder / collect.OUTPUT)
+    assert gathered["job"].nunique() == 2 and set(gathered["sweep.seed"]) == {1, 2}

@@ -8,16 +8,16 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from frivilligsim.config import load_config, validate
-from frivilligsim.runner import world_for
-from frivilligsim.validation import (
+from frivilligsim.analysis.validation import (
     COLUMNS,
     markdown,
     ownership_groups,
-    run_task,
     simulate_for_validation,
     validation_table,
 )
+from frivilligsim.scenario.config import load_config, validate
+from frivilligsim.scenario.setup import world_for
+from frivilligsim.workflow.tasks import run_task
 
 REDUCED = [
     "experiment=validate",
@@ -109,7 +109,7 @@ def test_task_writes_csv_markdown_and_docking_row(tmp_path):
             ]
         )
     )
-    table = run_task(run, tmp_path, {})
+    table, _ = run_task(run, tmp_path, {})
     written = pd.read_csv(tmp_path / "validation_table.csv")
     assert len(written) == len(table) >= 5
     assert (tmp_path / "validation_table.md").read_text().startswith("| row |")

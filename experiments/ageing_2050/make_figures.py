@@ -6,11 +6,11 @@ RUN_OR_SWEEP_DIR is either
 
 * a run folder of ``python -m frivilligsim experiment=ageing_2050`` (default: the newest under
   outputs/ageing_2050/): figures are drawn into ``<run>/figures`` with
-  ``frivilligsim.plots.make_figures`` and ``<run>/report.html`` is (re)written with
-  ``frivilligsim.report.write_report``; or
+  ``frivilligsim.output.plots.make_figures`` and ``<run>/report.html`` is (re)written with
+  ``frivilligsim.output.report.write_report``; or
 * a sweep folder of the same experiment split into replicate chunks (e.g. on SLURM,
   ``-m experiment=ageing_2050 replicates=10 replicate_start=0,10,...``): the jobs are gathered
-  (``frivilligsim.collect``, if ``sweep_results.parquet`` is missing) and the figures of all
+  (``frivilligsim.workflow.collect``, if ``sweep_results.parquet`` is missing) and the figures of all
   replicates together are drawn into ``<sweep>/figures`` (no report: it belongs to one run).
 """
 
@@ -23,8 +23,9 @@ from pathlib import Path
 
 import pandas as pd
 
-from frivilligsim import collect, i18n, plots
-from frivilligsim.sweep import IDENTITY, job_dirs
+from frivilligsim.output import i18n, plots
+from frivilligsim.workflow import collect
+from frivilligsim.workflow.sweep import IDENTITY, job_dirs
 
 
 def newest_run(root: Path = Path("outputs/ageing_2050")) -> Path:
@@ -79,7 +80,7 @@ def main(argv: list[str] | None = None) -> int:
     drawn = [name for name, fig in figures.items() if not fig.get("skipped")]
     print(f"{len(drawn)} figures from {len(runs)} runs in {folder / 'figures'}")
     if report:
-        from frivilligsim.report import write_report
+        from frivilligsim.output.report import write_report
 
         print(f"report: {write_report(folder, lang=lang)}")
     return 0

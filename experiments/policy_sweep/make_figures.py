@@ -3,7 +3,7 @@
     python experiments/policy_sweep/make_figures.py [SWEEP_DIR] [--lang en|nb] [--out DIR]
 
 SWEEP_DIR is the sweep folder (outputs/multirun/policy_sweep/<sweep id>; default: the newest).
-Its ``sweep_results.parquet`` is gathered first if missing (``frivilligsim.collect``; complete
+Its ``sweep_results.parquet`` is gathered first if missing (``frivilligsim.workflow.collect``; complete
 jobs only, with a note when some are missing). Writes into ``<SWEEP_DIR>/figures`` (or --out):
 
 * ``lever_effects.csv``: regional outcome in the last year per lever combination (mean over
@@ -25,8 +25,9 @@ matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 import pandas as pd  # noqa: E402
 
-from frivilligsim import aggregate, collect, i18n  # noqa: E402
-from frivilligsim.results import write_csv  # noqa: E402
+from frivilligsim.output import aggregates, i18n  # noqa: E402
+from frivilligsim.output.results import write_csv  # noqa: E402
+from frivilligsim.workflow import collect  # noqa: E402
 
 LEVERS = (
     "policy.order_intensity",
@@ -86,7 +87,7 @@ def lever_effects(table: pd.DataFrame) -> tuple[pd.DataFrame, list[str]]:
         raise SystemExit("the sweep varies none of the policy levers " + ", ".join(LEVERS))
     rows = []
     for job, frame in table.groupby("job", sort=True):
-        regional = aggregate.regional_series(frame)
+        regional = aggregates.regional_series(frame)
         last = regional[regional["year"] == regional["year"].max()]
         row = {lever: frame[lever].iloc[0] for lever in levers}
         row.update({m: float(last[m].mean()) for m in METRICS if m in last})

@@ -14,8 +14,8 @@ __version__ = "0.1.0"
 
 
 def run(config=None, seed=None):
-    """Run the model and return its yearly results table (see :func:`frivilligsim.runner.run`)."""
-    from .runner import run as _run
+    """Run the model and return its yearly results table (see :func:`frivilligsim.simulation.runner.run`)."""
+    from frivilligsim.simulation.runner import run as _run
 
     return _run(config, seed)
 

@@ -18,11 +18,12 @@ from hydra.core.hydra_config import HydraConfig
 from hydra.types import RunMode
 from omegaconf import DictConfig, OmegaConf
 
-from .cli import check_command_line
-from .config import CONF_DIR, register_schemas, validate
-from .errors import FrivilligsimError
-from .sweep import check_command_line as check_sweep_command_line
-from .sweep import completed_run, register_resolvers
+from frivilligsim.errors import FrivilligsimError
+from frivilligsim.scenario.config import CONF_DIR, register_schemas, validate
+from frivilligsim.workflow.cli import check_command_line
+from frivilligsim.workflow.rundir import completed_run
+from frivilligsim.workflow.sweep import check_command_line as check_sweep_command_line
+from frivilligsim.workflow.sweep import register_resolvers
 
 log = logging.getLogger("frivilligsim")
 
@@ -33,7 +34,7 @@ register_resolvers()
 # An absolute config path: the same search path whether run as `python -m` or as a script.
 @hydra.main(config_path=str(CONF_DIR), config_name="config", version_base="1.3")
 def _app(cfg: DictConfig) -> None:
-    from .tasks import run_task
+    from frivilligsim.workflow.tasks import run_task
 
     try:
         run = validate(cfg)

@@ -21,7 +21,7 @@ from matplotlib.figure import Figure
 from mesa.visualization import Slider, SolaraViz, make_plot_component
 from mesa.visualization.utils import update_counter
 
-from .engine.mesa_model import FrivilligModel
+from frivilligsim.engines.mesa.model import FrivilligModel
 
 MUNICIPALITY = "S004"  # synthetic, about 1 800 residents and one centre
 

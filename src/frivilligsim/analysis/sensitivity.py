@@ -1,0 +1,554 @@
+"""Global sensitivity analysis: Morris screening of the assumptions, then Sobol on the top few.
+
+Owns: which parameters are screened (every model parameter whose provenance comment in
+``conf/model/default.yaml`` is ``assumption`` or ``calibrated``) and their ranges, the
+outcomes (2050 volunteers and coverage under ``as_planned``; co-creation minus mobilisation
+volunteers in 2050 with the same seed), the staged design files that let a cluster evaluate
+the Sobol samples in parallel, and ``task=sensitivity``.
+Must not: change the model defaults or write outside the stage folder.
+
+One process, everything (the reduced default, a few minutes on 2 cores)::
+
+    python -m frivilligsim experiment=sensitivity
+
+Staged, for a cluster (every stage reads and writes ``sensitivity.dir``)::
+
+    D=outputs/sensitivity/shared
+    python -m frivilligsim experiment=sensitivity sensitivity.stage=morris sensitivity.dir=$D
+    python -m frivilligsim experiment=sensitivity sensitivity.stage=sobol_sample sensitivity.dir=$D
+    python -m frivilligsim -m experiment=sensitivity sensitivity.stage=sobol_evaluate \\
+        sensitivity.dir=$D sensitivity.n_chunks=4 'sensitivity.chunk=range(4)' \\
+        hydra/launcher=joblib            # or a SLURM launcher: one job per chunk
+    python -m frivilligsim experiment=sensitivity sensitivity.stage=sobol_analyse sensitivity.dir=$D
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from dataclasses import asdict, fields
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from frivilligsim.analysis.outcomes import Evaluator, outcomes  # noqa: F401  (outcomes re-exported for users)
+from frivilligsim.core.parameters import BehaviourParams
+from frivilligsim.core.rng import replicate_seed
+from frivilligsim.errors import ConfigError, FrivilligsimError
+from frivilligsim.scenario.config import CONF_DIR, RunConfig, SensitivityConfig
+from frivilligsim.scenario.provenance import read_sources
+
+STAGES = ("all", "morris", "sobol_sample", "sobol_evaluate", "sobol_analyse")
+SHARE_FIELDS = (
+    "initial_share_youth",
+    "initial_share_adult",
+    "initial_share_young_retiree",
+    "initial_share_senior",
+)
+DEFAULTS_FILE = CONF_DIR / "model" / "default.yaml"
+
+
+def outcome_names(year: int) -> tuple[str, str, str]:
+    return (f"volunteers_{year}", f"coverage_{year}", f"volunteer_difference_{year}")
+
+
+def assumption_parameters(path: Path = DEFAULTS_FILE) -> list[str]:
+    """Model parameters whose provenance is an assumption (or a calibrated assumption)."""
+    sources = read_sources(path)
+    known = {f.name for f in fields(BehaviourParams)}
+    return [
+        name
+        for name, source in sources.items()
+        if name in known and source.split()[0].rstrip(":;,") in ("assumption", "calibrated")
+    ]
+
+
+def problem_for(names: list[str], model: BehaviourParams, factor: float) -> dict:
+    """The SALib problem: each parameter over default x [1 - f, 1 + f], kept in its valid range."""
+    ranges = {f.name: f.metadata["range"] for f in fields(BehaviourParams)}
+    bounds = []
+    for name in names:
+        if name not in ranges:
+            raise ConfigError(f"sensitivity.parameters: {name!r} is not a model parameter")
+        default = float(getattr(model, name))
+        lo, hi = sorted((default * (1 - factor), default * (1 + factor)))
+        if default == 0:
+            lo, hi = 0.0, factor
+        r_lo, r_hi = ranges[name]
+        lo, hi = max(lo, r_lo), min(hi, r_hi)
+        if hi <= lo:
+            raise ConfigError(f"sensitivity: {name} has an empty range [{lo}, {hi}]")
+        bounds.append([lo, hi])
+    return {"num_vars": len(names), "names": list(names), "bounds": bounds}
+
+
+def overrides_for_row(names, row, model: BehaviourParams) -> dict:
+    """Model overrides for one sample row: integers rounded, cohort shares renormalised."""
+    types = {f.name: f.type for f in fields(BehaviourParams)}
+    out = {}
+    for name, value in zip(names, row, strict=True):
+        out[name] = int(round(value)) if types[name] in (int, "int") else float(value)
+    if any(name in out for name in SHARE_FIELDS):
+        shares = np.array([out.get(n, getattr(model, n)) for n in SHARE_FIELDS], dtype=float)
+        shares = shares / shares.sum()
+        out.update({n: float(s) for n, s in zip(SHARE_FIELDS, shares, strict=True)})
+    return out
+
+
+def representative_subset(region, n: int) -> list[str]:
+    """``n`` municipalities with a centre, in proportion to the plan discourses, spread by size.
+
+    The as_planned policy depends on each municipality's discourse (L796-1024), so the subset
+    keeps the region's discourse mix; within a discourse it takes evenly spaced sizes.
+    """
+    from frivilligsim.inputs.region import largest_remainder_counts
+
+    munis = region.municipalities.copy()
+    munis["municipality"] = munis["municipality"].astype(str)
+    with_centre = set(region.centres["municipality"].astype(str))
+    munis = munis[munis["municipality"].isin(with_centre)]
+    munis["residents"] = region.population.reshape(region.n_municipalities, -1).sum(axis=1)[
+        munis.index.to_numpy()
+    ]
+    if n >= len(munis):
+        return sorted(munis["municipality"])
+    groups = sorted(munis.groupby("discourse"), key=lambda g: -len(g[1]))
+    shares = np.array([len(g) for _, g in groups], dtype=float)
+    counts = largest_remainder_counts(shares / shares.sum(), n)
+    chosen = []
+    for (_, group), k in zip(groups, counts, strict=True):
+        if k == 0:
+            continue
+        group = group.sort_values(["residents", "municipality"])
+        idx = np.unique(np.linspace(0, len(group) - 1, int(k)).round().astype(int))
+        chosen.extend(group["municipality"].iloc[idx])
+    return sorted(chosen)
+
+
+# ---- evaluating samples ---------------------------------------------------------------------
+
+
+class SampleRunner:
+    """Evaluates sample rows: three policies per row, same seed (common random numbers)."""
+
+    def __init__(self, run: RunConfig, names: list[str], seed: int):
+        self.run = run
+        self.names = list(names)
+        self.seed = int(seed)
+        self.evaluator = Evaluator(run)
+        self.year = run.end_year
+
+    def row(self, values) -> dict:
+        model = overrides_for_row(self.names, values, self.run.model)
+        measures = {
+            p: self.evaluator.measures(self.seed, p, model).set_index("year").loc[self.year]
+            for p in ("as_planned", "cocreation", "mobilisation")
+        }
+        vol, cov, diff = outcome_names(self.year)
+        return {
+            vol: float(measures["as_planned"]["volunteers"]),
+            cov: float(measures["as_planned"]["coverage"]),
+            diff: float(
+                measures["cocreation"]["volunteers"] - measures["mobilisation"]["volunteers"]
+            ),
+            f"coverage_difference_{self.year}": float(
+                measures["cocreation"]["coverage"] - measures["mobilisation"]["coverage"]
+            ),
+        }
+
+    def rows(self, X: np.ndarray, index=None, log=None) -> pd.DataFrame:
+        index = np.arange(len(X)) if index is None else np.asarray(index)
+        out = []
+        t0 = time.perf_counter()
+        for k, (i, values) in enumerate(zip(index, X, strict=True)):
+            try:
+                result = self.row(values)
+                result["error"] = ""
+            except FrivilligsimError as exc:  # an invariant broke at an extreme corner
+                result = {name: np.nan for name in outcome_names(self.year)}
+                result["error"] = str(exc)
+            out.append({"row": int(i), **result})
+            if log is not None and (k + 1) % 25 == 0:
+                rate = (time.perf_counter() - t0) / (k + 1)
+                log(
+                    f"  {k + 1}/{len(X)} rows, {rate:.2f} s/row, ~{rate * (len(X) - k - 1):.0f} s left"
+                )
+        return pd.DataFrame(out)
+
+
+def _outcome_matrix(frame: pd.DataFrame, year: int, design: str) -> np.ndarray:
+    names = list(outcome_names(year))
+    bad = frame[frame[names].isna().any(axis=1)]
+    if len(bad):
+        raise FrivilligsimError(
+            f"{design}: {len(bad)} sample row(s) failed, e.g. row {int(bad['row'].iloc[0])}: "
+            f"{bad['error'].iloc[0]}; narrow sensitivity.bound_factor or drop the parameter"
+        )
+    return frame.sort_values("row")[names].to_numpy(dtype=float)
+
+
+# ---- stage folder ---------------------------------------------------------------------------
+
+
+def stage_dir(run: RunConfig, run_dir) -> Path:
+    folder = Path(run.sensitivity.dir) if run.sensitivity.dir else Path(run_dir)
+    folder.mkdir(parents=True, exist_ok=True)
+    return folder
+
+
+def design_key(run: RunConfig) -> dict:
+    """What must match between the stages of one analysis (checked when a stage starts)."""
+    return {
+        "seed": int(run.seed),
+        "start_year": run.start_year,
+        "end_year": run.end_year,
+        "region": asdict(run.region),
+        "demography": run.demography.name,
+        "model": asdict(run.model),
+        "bound_factor": run.sensitivity.bound_factor,
+    }
+
+
+def _check_design(folder: Path, run: RunConfig, what: str) -> dict:
+    path = folder / f"{what}_design.json"
+    if not path.exists():
+        raise ConfigError(
+            f"{path} is missing; run the earlier stage with the same sensitivity.dir first"
+        )
+    design = json.loads(path.read_text(encoding="utf-8"))
+    key = json.loads(json.dumps(design_key(run), default=str))
+    if design["key"] != key:
+        changed = sorted(k for k in key if design["key"].get(k) != key[k])
+        raise ConfigError(
+            f"{path} was made with a different config ({', '.join(changed)} differ); "
+            "use the same overrides in every stage"
+        )
+    return design
+
+
+def _write_design(folder: Path, run: RunConfig, what: str, problem: dict, extra: dict) -> None:
+    from frivilligsim.output.results import write_json
+
+    payload = {"key": design_key(run), "problem": problem, **extra}
+    write_json(json.loads(json.dumps(payload, default=str)), folder / f"{what}_design.json")
+
+
+def prepare(run: RunConfig) -> RunConfig:
+    """The config the analysis runs: the region reduced to a spread subset when asked."""
+    from dataclasses import replace
+
+    from frivilligsim.scenario.setup import world_for
+
+    settings = run.sensitivity
+    if settings.stage not in STAGES:
+        raise ConfigError(
+            f"sensitivity.stage={settings.stage} is not a stage; choose one of: {', '.join(STAGES)}"
+        )
+    if settings.n_chunks < 1 or not (0 <= settings.chunk < settings.n_chunks):
+        raise ConfigError(
+            f"sensitivity.chunk={settings.chunk} must be in 0..n_chunks-1 (n_chunks={settings.n_chunks})"
+        )
+    if not (0 < settings.bound_factor < 1):
+        raise ConfigError(f"sensitivity.bound_factor={settings.bound_factor} must be in (0, 1)")
+    if settings.municipalities is None or run.region.municipalities is not None:
+        return run
+    region = world_for(run.region).region
+    codes = representative_subset(region, int(settings.municipalities))
+    return replace(run, region=replace(run.region, municipalities=codes, max_municipalities=None))
+
+
+def parameters_for(run: RunConfig) -> list[str]:
+    names = list(run.sensitivity.parameters) or assumption_parameters()
+    if not names:
+        raise ConfigError("sensitivity: no parameter to screen")
+    return names
+
+
+def analysis_seed(run: RunConfig) -> int:
+    return replicate_seed(run.seed, 0)
+
+
+# ---- Morris ---------------------------------------------------------------------------------
+
+
+def morris(run: RunConfig, folder: Path, log=None) -> pd.DataFrame:
+    """Morris elementary effects of every screened parameter on the three outcomes."""
+    from SALib.analyze import morris as morris_analyze
+    from SALib.sample import morris as morris_sample
+
+    s = run.sensitivity
+    names = parameters_for(run)
+    problem = problem_for(names, run.model, s.bound_factor)
+    X = morris_sample.sample(problem, N=s.trajectories, num_levels=s.levels, seed=run.seed % 2**32)
+    if log:
+        log(f"Morris: {len(names)} parameters, {len(X)} rows x 3 policies")
+    runner = SampleRunner(run, names, analysis_seed(run))
+    frame = runner.rows(X, log=log)
+    _write_design(folder, run, "morris", problem, {"rows": len(X)})
+    samples = pd.DataFrame(X, columns=names)
+    samples.insert(0, "row", np.arange(len(X)))
+    samples.to_csv(folder / "morris_samples.csv", index=False)
+    frame.to_csv(folder / "morris_outcomes.csv", index=False)
+    Y = _outcome_matrix(frame, run.end_year, "morris")
+    tables = []
+    for j, outcome in enumerate(outcome_names(run.end_year)):
+        res = morris_analyze.analyze(
+            problem, X, Y[:, j], num_levels=s.levels, seed=run.seed % 2**32
+        )
+        t = pd.DataFrame(
+            {
+                "parameter": names,
+                "outcome": outcome,
+                "mu": res["mu"],
+                "mu_star": res["mu_star"],
+                "sigma": res["sigma"],
+                "mu_star_conf": res["mu_star_conf"],
+            }
+        )
+        scale = t["mu_star"].max()
+        t["mu_star_normalised"] = t["mu_star"] / scale if scale > 0 else 0.0
+        t["rank"] = t["mu_star"].rank(ascending=False, method="min").astype(int)
+        tables.append(t.sort_values("rank"))
+    indices = pd.concat(tables, ignore_index=True)
+    indices.to_csv(folder / "morris_indices.csv", index=False)
+    plot_morris(indices, folder / "morris.png")
+    return indices
+
+
+def top_parameters(indices: pd.DataFrame, k: int) -> list[str]:
+    """The ``k`` parameters with the largest normalised mu* on any outcome."""
+    best = indices.groupby("parameter")["mu_star_normalised"].max().sort_values(ascending=False)
+    return list(best.index[:k])
+
+
+# ---- Sobol ----------------------------------------------------------------------------------
+
+
+def sobol_sample(run: RunConfig, folder: Path, log=None) -> pd.DataFrame:
+    from SALib.sample import sobol as sobol_sampler
+
+    s = run.sensitivity
+    _check_design(folder, run, "morris")
+    path = folder / "morris_indices.csv"
+    if not path.exists():
+        raise ConfigError(f"{path} is missing; run sensitivity.stage=morris first")
+    names = top_parameters(pd.read_csv(path), s.sobol_top)
+    problem = problem_for(names, run.model, s.bound_factor)
+    X = sobol_sampler.sample(
+        problem, s.sobol_samples, calc_second_order=False, seed=run.seed % 2**32
+    )
+    samples = pd.DataFrame(X, columns=names)
+    samples.insert(0, "row", np.arange(len(X)))
+    samples.to_csv(folder / "sobol_samples.csv", index=False)
+    _write_design(folder, run, "sobol", problem, {"rows": len(X), "N": s.sobol_samples})
+    if log:
+        log(f"Sobol: {names}, {len(X)} rows x 3 policies in {folder / 'sobol_samples.csv'}")
+    return samples
+
+
+def _chunk_path(folder: Path, chunk: int, n_chunks: int) -> Path:
+    return folder / f"sobol_outcomes_{chunk:03d}_of_{n_chunks:03d}.csv"
+
+
+def sobol_evaluate(
+    run: RunConfig, folder: Path, chunk: int, n_chunks: int, log=None
+) -> pd.DataFrame:
+    """Evaluate the rows ``i`` with ``i % n_chunks == chunk``; write that chunk's file."""
+    design = _check_design(folder, run, "sobol")
+    samples = pd.read_csv(folder / "sobol_samples.csv")
+    names = design["problem"]["names"]
+    mine = samples[samples["row"] % n_chunks == chunk]
+    if log:
+        log(f"Sobol chunk {chunk}/{n_chunks}: {len(mine)} rows")
+    runner = SampleRunner(run, names, analysis_seed(run))
+    frame = runner.rows(mine[names].to_numpy(), index=mine["row"].to_numpy(), log=log)
+    from frivilligsim.output.results import write_csv
+
+    write_csv(frame, _chunk_path(folder, chunk, n_chunks))
+    return frame
+
+
+def sobol_analyse(run: RunConfig, folder: Path, log=None) -> pd.DataFrame:
+    from SALib.analyze import sobol as sobol_analyzer
+
+    design = _check_design(folder, run, "sobol")
+    problem = design["problem"]
+    n_rows = int(design["rows"])
+    files = sorted(folder.glob("sobol_outcomes_*_of_*.csv"))
+    if not files:
+        raise ConfigError(
+            f"no sobol_outcomes_*.csv in {folder}; run sensitivity.stage=sobol_evaluate"
+        )
+    frame = pd.concat([pd.read_csv(f) for f in files], ignore_index=True)
+    frame = frame.drop_duplicates("row", keep="last")
+    missing = sorted(set(range(n_rows)) - set(frame["row"]))
+    if missing:
+        raise FrivilligsimError(
+            f"{len(missing)} of {n_rows} Sobol rows have no outcome (first: {missing[:5]}); "
+            "evaluate the missing chunks (same sensitivity.n_chunks) and analyse again"
+        )
+    frame.sort_values("row").to_csv(folder / "sobol_outcomes.csv", index=False)
+    Y = _outcome_matrix(frame, run.end_year, "sobol")
+    tables = []
+    for j, outcome in enumerate(outcome_names(run.end_year)):
+        res = sobol_analyzer.analyze(
+            problem, Y[:, j], calc_second_order=False, seed=run.seed % 2**32
+        )
+        tables.append(
+            pd.DataFrame(
+                {
+                    "parameter": problem["names"],
+                    "outcome": outcome,
+                    "S1": res["S1"],
+                    "S1_conf": res["S1_conf"],
+                    "ST": res["ST"],
+                    "ST_conf": res["ST_conf"],
+                }
+            ).sort_values("ST", ascending=False)
+        )
+    indices = pd.concat(tables, ignore_index=True)
+    indices.to_csv(folder / "sobol_indices.csv", index=False)
+    plot_sobol(indices, folder / "sobol.png")
+    return indices
+
+
+# ---- plots ----------------------------------------------------------------------------------
+
+
+def _pyplot():
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    return plt
+
+
+def plot_morris(indices: pd.DataFrame, path: Path, top: int = 12) -> None:
+    """Horizontal bars of mu* (with its bootstrap interval) for the top parameters per outcome."""
+    plt = _pyplot()
+    outcomes_ = list(dict.fromkeys(indices["outcome"]))
+    fig, axes = plt.subplots(1, len(outcomes_), figsize=(5.2 * len(outcomes_), 4.6))
+    for ax, outcome in zip(np.atleast_1d(axes), outcomes_, strict=True):
+        t = indices[indices["outcome"] == outcome].nsmallest(top, "rank").iloc[::-1]
+        ax.barh(t["parameter"], t["mu_star"], xerr=t["mu_star_conf"], color="#4c78a8", alpha=0.85)
+        ax.set_title(f"Morris mu*: {outcome}", fontsize=9)
+        ax.tick_params(axis="y", labelsize=7)
+        ax.tick_params(axis="x", labelsize=7)
+    fig.suptitle(
+        "Elementary effects (synthetic District Norway subset; see docs/calibration.md)", fontsize=9
+    )
+    fig.tight_layout()
+    fig.savefig(path, dpi=120)
+    plt.close(fig)
+
+
+def plot_sobol(indices: pd.DataFrame, path: Path) -> None:
+    plt = _pyplot()
+    outcomes_ = list(dict.fromkeys(indices["outcome"]))
+    fig, axes = plt.subplots(1, len(outcomes_), figsize=(4.6 * len(outcomes_), 3.6))
+    for ax, outcome in zip(np.atleast_1d(axes), outcomes_, strict=True):
+        t = indices[indices["outcome"] == outcome]
+        y = np.arange(len(t))
+        ax.barh(
+            y + 0.2, t["ST"], height=0.4, xerr=t["ST_conf"], label="total (ST)", color="#f58518"
+        )
+        ax.barh(
+            y - 0.2,
+            t["S1"],
+            height=0.4,
+            xerr=t["S1_conf"],
+            label="first order (S1)",
+            color="#4c78a8",
+        )
+        ax.set_yticks(y, t["parameter"], fontsize=7)
+        ax.invert_yaxis()
+        ax.set_title(f"Sobol: {outcome}", fontsize=9)
+        ax.tick_params(axis="x", labelsize=7)
+    np.atleast_1d(axes)[0].legend(fontsize=7)
+    fig.tight_layout()
+    fig.savefig(path, dpi=120)
+    plt.close(fig)
+
+
+# ---- the task -------------------------------------------------------------------------------
+
+
+def summary(folder: Path, year: int) -> dict:
+    """The ranking the docs quote: top parameters per outcome from Morris and Sobol."""
+    out: dict = {}
+    morris_path = folder / "morris_indices.csv"
+    if morris_path.exists():
+        m = pd.read_csv(morris_path)
+        out["morris_top"] = {
+            o: list(m[m["outcome"] == o].nsmallest(8, "rank")["parameter"])
+            for o in outcome_names(year)
+        }
+    sobol_path = folder / "sobol_indices.csv"
+    if sobol_path.exists():
+        s = pd.read_csv(sobol_path)
+        out["sobol_ST"] = {
+            o: dict(
+                zip(
+                    s[s["outcome"] == o]["parameter"],
+                    s[s["outcome"] == o]["ST"].round(3),
+                    strict=True,
+                )
+            )
+            for o in outcome_names(year)
+        }
+    return out
+
+
+def run_task(run: RunConfig, run_dir: Path):
+    """``task=sensitivity``: write this task's files into ``run_dir``; return (table, info).
+
+    The run-folder contract (manifest, ``results.parquet``) is ``workflow/rundir.py``'s.
+    """
+    from rich.console import Console
+
+    from frivilligsim.output.results import write_json
+
+    console = Console(stderr=True)
+    log = console.print if run.output.progress else None
+    t0 = time.perf_counter()
+    run = prepare(run)
+    folder = stage_dir(run, run_dir)
+    s: SensitivityConfig = run.sensitivity
+    stage = s.stage
+    timings = {}
+    tables = []
+    if stage in ("all", "morris"):
+        t = time.perf_counter()
+        tables.append(morris(run, folder, log).assign(method="morris"))
+        timings["morris_seconds"] = round(time.perf_counter() - t, 1)
+    if stage in ("all", "sobol_sample"):
+        tables.append(sobol_sample(run, folder, log).assign(method="sobol_sample"))
+    if stage in ("all", "sobol_evaluate"):
+        t = time.perf_counter()
+        chunk, n_chunks = (0, 1) if stage == "all" else (s.chunk, s.n_chunks)
+        frame = sobol_evaluate(run, folder, chunk, n_chunks, log)
+        if stage != "all":
+            tables.append(frame.assign(method="sobol_evaluate"))
+        timings["sobol_evaluate_seconds"] = round(time.perf_counter() - t, 1)
+    if stage in ("all", "sobol_analyse"):
+        tables.append(sobol_analyse(run, folder, log).assign(method="sobol"))
+    if stage == "all":
+        tables = [t for t in tables if t["method"].iloc[0] in ("morris", "sobol")]
+    info = {
+        "stage": stage,
+        "folder": str(folder),
+        "municipalities": list(run.region.municipalities or []),
+        "years": [run.start_year, run.end_year],
+        "seed": analysis_seed(run),
+        **timings,
+        "seconds": round(time.perf_counter() - t0, 1),
+        **summary(folder, run.end_year),
+    }
+    write_json(info, run_dir / "sensitivity.json")
+    console.print(json.dumps({k: v for k, v in info.items() if k != "municipalities"}, indent=1))
+    console.print(f"[green]Done[/green] in {info['seconds']} s. Outputs in {folder}")
+    table = pd.concat(tables, ignore_index=True)
+    table.columns = [str(c) for c in table.columns]
+    return table, info

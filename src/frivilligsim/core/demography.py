@@ -1,0 +1,700 @@
+"""Cohort-component demography of individual residents: death, birth, moving out, moving in.
+
+Owns the demography alternatives (config group ``demography``, named as SSB names them:
+fertility, life expectancy, internal migration, immigration), the yearly rate schedules built
+from them, the numba kernel :func:`step_year` that applies one year of demography to one
+municipality's residents, and :func:`project_region`, a demography-only projection used for
+calibration, plots and the benchmark.
+
+Must not: hold volunteer behaviour, compact the engine's arrays (the engine owns other
+per-resident fields and compacts them itself), or draw random numbers other than through
+:mod:`frivilligsim.core.rng` keyed draws.
+
+Resident ids. A resident's id is ``muni_key * 2**32 + serial``. ``muni_key`` is the
+municipality's stable integer key from :func:`frivilligsim.core.rng.municipality_keys` (the
+digits of its code: ``"1812" -> 1812``, synthetic ``"S017" -> 17``), so ids are unique across
+municipalities, and a municipality keeps its draws when other municipalities are added to or
+removed from a run. ``serial`` counts up from 0 within the municipality (initial residents in
+a block per (sex, age) cell, see ``INITIAL_CELL``; then newborns and in-migrants as they
+arrive, from ``FIRST_NEW_SERIAL`` on). A person
+who moves from one municipality to another is a new resident with a new id (the model has no
+flows between its own municipalities; moves are to and from "the rest of the world").
+
+Timing. Rates are indexed by year offset from ``start_year``. Step ``year`` takes the residents
+of 1 January ``year`` to 1 January ``year + 1``: each resident aged ``a`` on 1 January dies with
+probability ``death[sex, a]``; a survivor moves out with probability ``out_migration[a]``;
+each woman aged 15-49 on 1 January gives birth with probability ``fertility[a]``; the expected
+number of in-migrants aged ``a`` (their age on 1 January ``year + 1``) is
+``in_migration[a] * residents on 1 January``. Survivors who stay age by one year (capped at 105,
+SSB's open group "105 år eller eldre"). Newborns enter at age 0.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field, fields
+
+import numpy as np
+import pandas as pd
+from numba import njit, prange
+
+from frivilligsim.core import rng
+from frivilligsim.core.schema import DEMOGRAPHIES, MAX_AGE, N_AGES
+from frivilligsim.errors import ConfigError
+
+ID_SHIFT = 2**32
+"""Resident id = muni_key * ID_SHIFT + serial."""
+INITIAL_CELL = 2**16
+"""Initial residents of one (sex, age) cell get serials (sex * 106 + age) * INITIAL_CELL + k, so
+adding or removing one initial resident leaves every other resident's id (and draws) unchanged."""
+FIRST_NEW_SERIAL = 2 * N_AGES * INITIAL_CELL
+"""Serial of the first newborn or in-migrant of a municipality."""
+
+EXIT_ALIVE = 0
+EXIT_DEATH = 1
+EXIT_OUT_MIGRATION = 2
+
+FERTILE_MIN_AGE = 15
+FERTILE_MAX_AGE = 49
+MALE_SHARE_AT_BIRTH = 0.513  # SSB births statistics: about 105-106 boys per 100 girls
+MALE_SHARE_IN_MIGRANTS = 0.52  # assumption: slight male surplus among in-migrants
+RATE_BASE_YEAR = 2024  # the year the rate schedules describe before any trend
+
+
+def _range(lo: float, hi: float, source: str) -> dict:
+    return {"range": (lo, hi), "source": source}
+
+
+@dataclass
+class DemographyConfig:
+    """One demography alternative (config group ``demography``).
+
+    The name follows SSB's four letters: fertility, life expectancy, internal migration,
+    immigration (L low, M medium, H high, 0 none). Each field carries its allowed range and
+    source in ``metadata``; ``validate()`` enforces the ranges.
+    """
+
+    name: str = "MMMM"
+    tfr_start: float = field(
+        default=1.44,
+        metadata=_range(0.8, 2.5, "SSB births 2024: total fertility rate 1.44"),
+    )
+    tfr_target: float = field(
+        default=1.5,
+        metadata=_range(
+            0.8, 2.5, "SSB 2024 national projection, TFR by letter (L~1.3 M~1.5 H~1.8)"
+        ),
+    )
+    tfr_years_to_target: int = field(
+        default=10,
+        metadata=_range(0, 40, "assumption: linear move from tfr_start to tfr_target"),
+    )
+    mean_age_at_birth: float = field(
+        default=31.0,
+        metadata=_range(25.0, 36.0, "SSB births: mean age of mothers about 31 (all births)"),
+    )
+    life_expectancy_male: float = field(
+        default=80.6,
+        metadata=_range(
+            70.0, 90.0, "assumption: SSB 2023 national e0 for men (81.4) less ~0.8 for districts"
+        ),
+    )
+    life_expectancy_female: float = field(
+        default=84.0,
+        metadata=_range(
+            72.0, 92.0, "assumption: SSB 2023 national e0 for women (84.5) less ~0.5 for districts"
+        ),
+    )
+    mortality_improvement: float = field(
+        default=0.011,
+        metadata=_range(
+            0.0, 0.04, "assumption: yearly fall in death probabilities; L/M/H ~ SSB's e0 paths"
+        ),
+    )
+    internal_out_scale: float = field(
+        default=1.0,
+        metadata=_range(0.0, 3.0, "assumption: multiplies the out-migration age schedule"),
+    )
+    internal_in_per_resident: float = field(
+        default=0.03,
+        metadata=_range(0.0, 0.2, "assumption: domestic in-migrants per resident per year"),
+    )
+    immigration_per_resident: float = field(
+        default=0.01,
+        metadata=_range(0.0, 0.1, "assumption: immigrants from abroad per resident per year"),
+    )
+    emigration_scale: float = field(
+        default=1.0,
+        metadata=_range(0.0, 3.0, "assumption: multiplies the emigration age schedule"),
+    )
+
+    def validate(self) -> DemographyConfig:
+        """Raise :class:`ConfigError` naming the first field outside its range."""
+        if self.name not in DEMOGRAPHIES and not str(self.name).startswith("custom"):
+            raise ConfigError(
+                f"demography.name={self.name!r} is not an SSB alternative; expected one of "
+                f"{', '.join(DEMOGRAPHIES)} (or a name starting with 'custom')"
+            )
+        for f in fields(self):
+            if "range" not in f.metadata:
+                continue
+            lo, hi = f.metadata["range"]
+            value = getattr(self, f.name)
+            if not isinstance(value, int | float) or isinstance(value, bool):
+                raise ConfigError(f"demography.{f.name} must be a number, got {value!r}")
+            if not lo <= value <= hi:
+                raise ConfigError(
+                    f"demography.{f.name}={value} is outside its range [{lo}, {hi}] "
+                    f"({f.metadata['source']})"
+                )
+        return self
+
+
+@dataclass(frozen=True)
+class DemographyRates:
+    """Yearly rate schedules, all float64, indexed by year offset (0 = ``start_year``)."""
+
+    death: np.ndarray  # [n_years, 2, 106] probability of dying during the year
+    fertility: np.ndarray  # [n_years, 106] probability a woman gives birth during the year
+    out_migration: np.ndarray  # [n_years, 106] probability a survivor moves out
+    in_migration: np.ndarray  # [n_years, 106] expected in-migrants of age a per resident
+    start_year: int
+
+    @property
+    def n_years(self) -> int:
+        return self.death.shape[0]
+
+    def offset(self, year: int) -> int:
+        """Index of calendar ``year`` in the arrays (raises ConfigError when out of range)."""
+        k = int(year) - self.start_year
+        if not 0 <= k < self.n_years:
+            raise ConfigError(
+                f"year {year} is outside the demography rates "
+                f"({self.start_year}-{self.start_year + self.n_years - 1})"
+            )
+        return k
+
+
+# Age schedules ---------------------------------------------------------------------------------
+
+_AGES = np.arange(N_AGES, dtype=np.float64)
+
+# Gompertz-Makeham hazard mu(a) = A + B exp(c a) for a >= 1 (assumption: shape parameters
+# typical of Nordic period life tables); B is solved so the table's e0 matches the config.
+_MAKEHAM = (0.00035, 0.00015)  # male, female background hazard
+_GOMPERTZ_SLOPE = (0.117, 0.13)  # assumption: q(90)/q(70) about 10-14, roughly SSB life tables
+# assumption: mortality falls more slowly at the highest ages; the yearly improvement is full
+# below 85 and shrinks linearly to 30 % of it at 105
+_IMPROVEMENT_WEIGHT = np.clip(1.0 - 0.7 * (_AGES - 85.0) / 20.0, 0.3, 1.0)
+_INFANT_Q = (0.0024, 0.0019)  # SSB: infant mortality about 2 per 1000 live births
+_MAX_Q = 0.9
+
+
+def _rogers_castro(a1, alpha1, a2, alpha2, mu2, lambda2, c):
+    """Rogers-Castro (1981) model migration schedule over single ages 0..105."""
+    x = _AGES
+    return (
+        a1 * np.exp(-alpha1 * x)
+        + a2 * np.exp(-alpha2 * (x - mu2) - np.exp(-lambda2 * (x - mu2)))
+        + c
+    )
+
+
+# Probability a resident moves to another Norwegian municipality, by age (assumption:
+# Rogers-Castro shape, peak about 0.2 at 21-22 as young people leave district municipalities
+# for education and work; about 3.6 % of all residents a year).
+INTERNAL_OUT_SCHEDULE = _rogers_castro(0.03, 0.12, 0.30, 0.12, 19.0, 0.55, 0.008)
+# Age distribution of domestic in-migrants (sums to 1; assumption: later and flatter peak than
+# out-migration, with families with children: returning migrants and newcomers for work).
+_in = _rogers_castro(0.06, 0.10, 0.30, 0.085, 22.0, 0.35, 0.01)
+INTERNAL_IN_PROFILE = _in / _in.sum()
+# Age distribution of immigrants from abroad (sums to 1; assumption: labour immigrants and
+# settled refugees, peak in the mid-twenties, some children).
+_im = _rogers_castro(0.05, 0.10, 0.35, 0.09, 20.0, 0.40, 0.004)
+IMMIGRATION_PROFILE = _im / _im.sum()
+# Probability a resident emigrates abroad, by age (assumption: about 0.5 % a year overall,
+# mostly earlier immigrants of working age).
+EMIGRATION_SCHEDULE = _rogers_castro(0.003, 0.10, 0.03, 0.08, 21.0, 0.4, 0.0012)
+
+
+def _hazard_to_life_expectancy(q: np.ndarray) -> float:
+    """Period life expectancy at birth of a life table with death probabilities q[0..105]."""
+    surv = np.empty(N_AGES + 1)
+    surv[0] = 1.0
+    for a in range(N_AGES):
+        surv[a + 1] = surv[a] * (1.0 - q[a])
+    person_years = 0.5 * (surv[:-2] + surv[1:-1]).sum()
+    # open group 105+: remaining years ~ 1/hazard
+    mu_top = -math.log(1.0 - q[MAX_AGE])
+    return float(person_years + surv[MAX_AGE] / mu_top)
+
+
+def _death_schedule(sex: int, e0: float) -> np.ndarray:
+    """Death probabilities by age whose period life expectancy is ``e0``."""
+    A, c = _MAKEHAM[sex], _GOMPERTZ_SLOPE[sex]
+
+    def table(b: float) -> np.ndarray:
+        mu = A + b * np.exp(c * _AGES)
+        q = 1.0 - np.exp(-mu)
+        q[0] = _INFANT_Q[sex]
+        return np.minimum(q, _MAX_Q)
+
+    lo, hi = 1e-9, 1e-2
+    for _ in range(200):  # bisection on log B: e0 falls as B rises
+        mid = math.sqrt(lo * hi)
+        if _hazard_to_life_expectancy(table(mid)) > e0:
+            lo = mid
+        else:
+            hi = mid
+    return table(math.sqrt(lo * hi))
+
+
+def fertility_schedule(tfr: float, mean_age: float) -> np.ndarray:
+    """Age-specific birth probabilities (ages 15-49) summing to ``tfr``: a gamma shape."""
+    sd = 5.6  # assumption: spread of mothers' ages, SSB births about 5-6 years
+    shift = FERTILE_MIN_AGE - 0.5
+    k = ((mean_age - shift) / sd) ** 2
+    theta = sd**2 / (mean_age - shift)
+    f = np.zeros(N_AGES)
+    ages = np.arange(FERTILE_MIN_AGE, FERTILE_MAX_AGE + 1, dtype=np.float64)
+    x = ages + 0.5 - shift
+    f[FERTILE_MIN_AGE : FERTILE_MAX_AGE + 1] = x ** (k - 1.0) * np.exp(-x / theta)
+    return f / f.sum() * tfr
+
+
+def life_expectancy(death: np.ndarray) -> np.ndarray:
+    """Period life expectancy at birth by sex from death probabilities ``[2, 106]``."""
+    return np.array([_hazard_to_life_expectancy(death[s]) for s in range(2)])
+
+
+def as_demography_config(cfg) -> DemographyConfig:
+    """A validated :class:`DemographyConfig` from itself, a mapping or an OmegaConf node."""
+    if not isinstance(cfg, DemographyConfig):
+        known = {f.name for f in fields(DemographyConfig)}
+        try:
+            items = dict(cfg.items())
+        except AttributeError:
+            items = {k: getattr(cfg, k) for k in known if hasattr(cfg, k)}
+        unknown = sorted(set(items) - known)
+        if unknown:
+            raise ConfigError(f"demography has unknown key(s) {unknown}; known: {sorted(known)}")
+        cfg = DemographyConfig(**items)
+    return cfg.validate()
+
+
+def build_rates(cfg: DemographyConfig, start_year: int, end_year: int) -> DemographyRates:
+    """Yearly rate schedules for the calendar years ``start_year..end_year`` inclusive.
+
+    ``cfg`` may also be a mapping or an OmegaConf node with the same keys; it is validated.
+    """
+    cfg = as_demography_config(cfg)
+    if end_year < start_year:
+        raise ConfigError(f"end_year {end_year} is before start_year {start_year}")
+    n_years = end_year - start_year + 1
+    base = np.stack(
+        [
+            _death_schedule(0, cfg.life_expectancy_male),
+            _death_schedule(1, cfg.life_expectancy_female),
+        ]
+    )
+    # The configured life expectancies are for 2023; the trend runs from there.
+    base_year = RATE_BASE_YEAR - 1
+    death = np.empty((n_years, 2, N_AGES))
+    fertility = np.empty((n_years, N_AGES))
+    out_mig = np.empty((n_years, N_AGES))
+    in_mig = np.empty((n_years, N_AGES))
+    out_y = cfg.internal_out_scale * INTERNAL_OUT_SCHEDULE + cfg.emigration_scale * (
+        EMIGRATION_SCHEDULE
+    )
+    in_y = (
+        cfg.internal_in_per_resident * INTERNAL_IN_PROFILE
+        + cfg.immigration_per_resident * IMMIGRATION_PROFILE
+    )
+    for k in range(n_years):
+        year = start_year + k
+        improve = (1.0 - cfg.mortality_improvement * _IMPROVEMENT_WEIGHT) ** max(
+            0, year - base_year
+        )
+        death[k] = np.minimum(base * improve[None, :], _MAX_Q)
+        t = year - RATE_BASE_YEAR
+        if cfg.tfr_years_to_target <= 0 or t >= cfg.tfr_years_to_target:
+            tfr = cfg.tfr_target
+        else:
+            w = max(t, 0) / cfg.tfr_years_to_target
+            tfr = cfg.tfr_start + w * (cfg.tfr_target - cfg.tfr_start)
+        fertility[k] = fertility_schedule(tfr, cfg.mean_age_at_birth)
+        out_mig[k] = np.minimum(out_y, 0.95)
+        in_mig[k] = in_y
+    return DemographyRates(
+        death=death,
+        fertility=fertility,
+        out_migration=out_mig,
+        in_migration=in_mig,
+        start_year=int(start_year),
+    )
+
+
+# Kernels ---------------------------------------------------------------------------------------
+
+
+@njit(cache=True)
+def step_year(
+    age,
+    sex,
+    ids,
+    exit_reason,
+    n_used,
+    next_serial,
+    muni_key,
+    seed,
+    year,
+    death,
+    fertility,
+    out_migration,
+    in_migration,
+):
+    """Apply one year of demography to one municipality's residents, in place.
+
+    Args:
+        age, sex, ids, exit_reason: the municipality's resident slice (int16, int8, int64,
+            int8 views); capacity is ``len(age)``. On entry slots ``[0, n_used)`` are alive
+            (exit_reason 0).
+        n_used: number of used slots.
+        next_serial: the serial of the next new resident of this municipality.
+        muni_key: the municipality's stable key (``region.municipality_keys``); new ids are
+            ``muni_key * 2**32 + serial`` and the in-migration draws are keyed by it.
+        seed: run seed. year: calendar year of the step (the draws' time key).
+        death: ``[2, 106]``; fertility, out_migration, in_migration: ``[106]`` - this year's
+            rows of :class:`DemographyRates`.
+
+    Returns:
+        ``(n_used_new, next_serial_new, births, deaths, in_migrants, out_migrants)``.
+        Residents who died get exit_reason 1 and those who moved out exit_reason 2; they keep
+        their slot and their age on 1 January. Survivors age by one year (capped at 105);
+        newborns (age 0) and in-migrants are appended at ``[n_used, n_used_new)``. If the
+        capacity is too small, returns ``n_used_new = -1`` (the slice is then partly updated
+        and must be discarded).
+    """
+    capacity = age.shape[0]
+    n0 = n_used
+    n_new = n_used
+    serial = next_serial
+    births = 0
+    deaths = 0
+    outs = 0
+    base_id = np.int64(muni_key) * np.int64(ID_SHIFT)
+    for i in range(n0):
+        a = age[i]
+        s = sex[i]
+        pid = ids[i]
+        if s == 1 and a >= FERTILE_MIN_AGE and a <= FERTILE_MAX_AGE:
+            if rng.uniform(seed, pid, year, rng.BIRTH, 0) < fertility[a]:
+                if n_new >= capacity:
+                    return -1, serial, births, deaths, 0, outs
+                child = base_id + serial
+                serial += 1
+                age[n_new] = 0
+                sex[n_new] = (
+                    0
+                    if rng.uniform(seed, child, year, rng.BIRTH_SEX, 0) < (MALE_SHARE_AT_BIRTH)
+                    else 1
+                )
+                ids[n_new] = child
+                exit_reason[n_new] = EXIT_ALIVE
+                n_new += 1
+                births += 1
+        if rng.uniform(seed, pid, year, rng.DEATH, 0) < death[s, a]:
+            exit_reason[i] = EXIT_DEATH
+            deaths += 1
+        elif rng.uniform(seed, pid, year, rng.OUT_MIGRATION, 0) < out_migration[a]:
+            exit_reason[i] = EXIT_OUT_MIGRATION
+            outs += 1
+        elif a < MAX_AGE:
+            age[i] = a + 1
+
+    # In-migrants: one Poisson count for the municipality, ages from the profile.
+    total = 0.0
+    for a in range(in_migration.shape[0]):
+        total += in_migration[a]
+    n_in = rng.poisson(total * n0, seed, muni_key, year, rng.IN_MIGRATION_COUNT)
+    if n_in > 0 and n_new + n_in > capacity:
+        return -1, serial, births, deaths, n_in, outs
+    for k in range(n_in):
+        u = rng.uniform(seed, muni_key, year, rng.IN_MIGRATION_AGE, k) * total
+        cum = 0.0
+        a_new = MAX_AGE
+        for a in range(in_migration.shape[0]):
+            cum += in_migration[a]
+            if u < cum:
+                a_new = a
+                break
+        pid = base_id + serial
+        serial += 1
+        age[n_new] = a_new
+        sex[n_new] = (
+            0
+            if rng.uniform(seed, pid, year, rng.IN_MIGRATION_SEX, 0) < (MALE_SHARE_IN_MIGRANTS)
+            else 1
+        )
+        ids[n_new] = pid
+        exit_reason[n_new] = EXIT_ALIVE
+        n_new += 1
+    return n_new, serial, births, deaths, n_in, outs
+
+
+@njit(cache=True)
+def compact_alive(age, sex, ids, exit_reason, n_used):
+    """Move the alive residents (exit_reason 0) to the front, keeping order; return their count."""
+    j = 0
+    for i in range(n_used):
+        if exit_reason[i] == EXIT_ALIVE:
+            if j != i:
+                age[j] = age[i]
+                sex[j] = sex[i]
+                ids[j] = ids[i]
+                exit_reason[j] = EXIT_ALIVE
+            j += 1
+    return j
+
+
+@njit(cache=True)
+def _fill_initial(pop_row, muni_key, age, sex, ids, exit_reason):
+    n = 0
+    base_id = np.int64(muni_key) * np.int64(ID_SHIFT)
+    for s in range(2):
+        for a in range(pop_row.shape[1]):
+            cell = base_id + (s * N_AGES + a) * INITIAL_CELL
+            for k in range(pop_row[s, a]):
+                age[n] = a
+                sex[n] = s
+                ids[n] = cell + k
+                exit_reason[n] = EXIT_ALIVE
+                n += 1
+    return n
+
+
+def initial_residents(
+    population_row: np.ndarray, muni_key: int
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Expand counts ``[2, 106]`` into individuals, males then females, age 0 up.
+
+    Returns ``(age int16, sex int8, ids int64)``; ids are ``muni_key * 2**32 + serial`` with
+    serials in blocks per (sex, age) cell (``INITIAL_CELL``), so the next serial is
+    ``FIRST_NEW_SERIAL``. ``muni_key`` comes from :func:`frivilligsim.core.rng.municipality_keys`.
+    """
+    row = np.ascontiguousarray(population_row, dtype=np.int64)
+    if row.shape != (2, N_AGES) or (row < 0).any():
+        raise ValueError(f"population_row must be non-negative [2, {N_AGES}], got {row.shape}")
+    if row.max(initial=0) >= INITIAL_CELL:
+        raise ValueError(
+            f"a municipality has {int(row.max())} residents of one sex and age; at most "
+            f"{INITIAL_CELL - 1} are supported (demography.INITIAL_CELL)"
+        )
+    n = int(row.sum())
+    age = np.empty(n, np.int16)
+    sex = np.empty(n, np.int8)
+    ids = np.empty(n, np.int64)
+    exit_reason = np.empty(n, np.int8)
+    _fill_initial(row, np.int64(muni_key), age, sex, ids, exit_reason)
+    return age, sex, ids
+
+
+# Stats columns written by the projection kernel
+_RESIDENTS, _R70, _R80, _BIRTHS, _DEATHS, _IN, _OUT = range(7)
+
+
+@njit(cache=True, parallel=True)
+def _project_kernel(
+    population,
+    keys,
+    offsets,
+    seed,
+    start_year,
+    rate_offset,
+    n_years,
+    death,
+    fertility,
+    out_migration,
+    in_migration,
+    age,
+    sex,
+    ids,
+    exit_reason,
+    stats,
+    age_sex,
+    status,
+):
+    n_muni = population.shape[0]
+    for m in prange(n_muni):
+        lo = offsets[m]
+        hi = offsets[m + 1]
+        a_m = age[lo:hi]
+        s_m = sex[lo:hi]
+        i_m = ids[lo:hi]
+        e_m = exit_reason[lo:hi]
+        n = _fill_initial(population[m], keys[m], a_m, s_m, i_m, e_m)
+        serial = FIRST_NEW_SERIAL
+        for y in range(n_years):
+            r70 = 0
+            r80 = 0
+            for i in range(n):
+                a = a_m[i]
+                age_sex[m, y, s_m[i], a] += 1
+                if a >= 70:
+                    r70 += 1
+                    if a >= 80:
+                        r80 += 1
+            stats[m, y, _RESIDENTS] = n
+            stats[m, y, _R70] = r70
+            stats[m, y, _R80] = r80
+            k = rate_offset + y
+            n_new, serial, b, d, mi, mo = step_year(
+                a_m,
+                s_m,
+                i_m,
+                e_m,
+                n,
+                serial,
+                keys[m],
+                seed,
+                start_year + y,
+                death[k],
+                fertility[k],
+                out_migration[k],
+                in_migration[k],
+            )
+            if n_new < 0:
+                status[m] = -1
+                break
+            stats[m, y, _BIRTHS] = b
+            stats[m, y, _DEATHS] = d
+            stats[m, y, _IN] = mi
+            stats[m, y, _OUT] = mo
+            n = compact_alive(a_m, s_m, i_m, e_m, n_new)
+
+
+def project_region(
+    region, rates: DemographyRates, seed: int, start_year: int, end_year: int
+) -> tuple[pd.DataFrame, np.ndarray]:
+    """Project every municipality's residents from 1 January ``start_year`` through ``end_year``.
+
+    Municipalities run in parallel (numba ``prange``); every draw is keyed, so the result does
+    not depend on the number of threads.
+
+    Returns:
+        ``(table, age_sex)``. ``table`` has one row per (year, municipality), years
+        ``start_year..end_year``, columns ``year, municipality, residents, residents_70plus,
+        residents_80plus`` (on 1 January) and ``births, deaths, in_migrants, out_migrants``
+        (during the year), so ``residents[y+1] = residents[y] + births - deaths + in - out``.
+        ``age_sex`` is int64 ``[n_years, 2, 106]``: the region's residents on 1 January.
+    """
+    rate_offset = rates.offset(start_year)
+    rates.offset(end_year)
+    n_years = end_year - start_year + 1
+    population = np.ascontiguousarray(region.population, dtype=np.int64)
+    n_muni = population.shape[0]
+    keys = rng.municipality_keys(region.municipalities["municipality"])
+    n0 = population.sum(axis=(1, 2))
+    growth = 1.6
+    while True:
+        caps = (n0 * growth).astype(np.int64) + 256
+        offsets = np.zeros(n_muni + 1, np.int64)
+        offsets[1:] = np.cumsum(caps)
+        total = int(offsets[-1])
+        age = np.empty(total, np.int16)
+        sex = np.empty(total, np.int8)
+        ids = np.empty(total, np.int64)
+        exit_reason = np.empty(total, np.int8)
+        stats = np.zeros((n_muni, n_years, 7), np.int64)
+        age_sex = np.zeros((n_muni, n_years, 2, N_AGES), np.int64)
+        status = np.zeros(n_muni, np.int64)
+        _project_kernel(
+            population,
+            keys,
+            offsets,
+            np.int64(seed),
+            np.int64(start_year),
+            np.int64(rate_offset),
+            np.int64(n_years),
+            rates.death,
+            rates.fertility,
+            rates.out_migration,
+            rates.in_migration,
+            age,
+            sex,
+            ids,
+            exit_reason,
+            stats,
+            age_sex,
+            status,
+        )
+        if not (status < 0).any():
+            break
+        growth *= 2.0  # a municipality outgrew its slice: redo with room (same draws)
+    codes = region.municipalities["municipality"].to_numpy()
+    years = np.arange(start_year, end_year + 1)
+    table = pd.DataFrame(
+        {
+            "year": np.repeat(years, n_muni),
+            "municipality": np.tile(codes, n_years),
+            "residents": stats[:, :, _RESIDENTS].T.ravel(),
+            "residents_70plus": stats[:, :, _R70].T.ravel(),
+            "residents_80plus": stats[:, :, _R80].T.ravel(),
+            "births": stats[:, :, _BIRTHS].T.ravel(),
+            "deaths": stats[:, :, _DEATHS].T.ravel(),
+            "in_migrants": stats[:, :, _IN].T.ravel(),
+            "out_migrants": stats[:, :, _OUT].T.ravel(),
+        }
+    )
+    return table, age_sex.sum(axis=0)
+
+
+def load_demography_config(name: str) -> DemographyConfig:
+    """The packaged alternative ``name`` (conf/demography/<name>.yaml) as a DemographyConfig."""
+    from importlib import resources
+
+    import yaml
+
+    if name not in DEMOGRAPHIES:
+        raise ConfigError(f"unknown demography {name!r}; expected one of {', '.join(DEMOGRAPHIES)}")
+    text = (resources.files("frivilligsim") / "conf" / "demography" / f"{name}.yaml").read_text()
+    values = yaml.safe_load(text)
+    known = {f.name for f in fields(DemographyConfig)}
+    unknown = set(values) - known
+    if unknown:
+        raise ConfigError(f"conf/demography/{name}.yaml has unknown keys {sorted(unknown)}")
+    return DemographyConfig(**values).validate()
+
+
+def calibration_table(
+    region, seed: int = 2024, start_year: int = 2024, end_year: int = 2050
+) -> tuple[pd.DataFrame, pd.DataFrame, dict]:
+    """Project ``region`` under every packaged alternative and summarise the calibration targets.
+
+    Returns ``(summary, yearly, age_sex)``: one summary row per alternative; the stacked yearly
+    tables with a ``demography`` column; the age-sex arrays by alternative.
+    """
+    rows, tables, pyramids = [], [], {}
+    for name in DEMOGRAPHIES:
+        rates = build_rates(load_demography_config(name), start_year, end_year)
+        table, age_sex = project_region(region, rates, seed, start_year, end_year)
+        tables.append(table.assign(demography=name))
+        pyramids[name] = age_sex
+        by = table.pivot(index="year", columns="municipality", values="residents")
+        first, last = by.loc[start_year], by.loc[end_year]
+        e0 = life_expectancy(rates.death[-1])
+        rows.append(
+            {
+                "demography": name,
+                f"residents_{start_year}": int(first.sum()),
+                f"residents_{end_year}": int(last.sum()),
+                "change": last.sum() / first.sum() - 1.0,
+                f"share70_{start_year}": age_sex[0, :, 70:].sum() / age_sex[0].sum(),
+                f"share70_{end_year}": age_sex[-1, :, 70:].sum() / age_sex[-1].sum(),
+                f"share80_{end_year}": age_sex[-1, :, 80:].sum() / age_sex[-1].sum(),
+                f"e0_men_{end_year}": e0[0],
+                f"e0_women_{end_year}": e0[1],
+                "max_growth": float((by / by.loc[start_year]).max().max()),
+            }
+        )
+    return pd.DataFrame(rows), pd.concat(tables, ignore_index=True), pyramids

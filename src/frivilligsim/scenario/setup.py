@@ -1,0 +1,136 @@
+"""A scenario set up once, for either engine: the world, the levers, the rates and the months.
+
+Owns: expanding a config into scenarios (policy x demography x replicate), finding a named
+policy or demography alternative, building the world of a region once per process, and
+:class:`ScenarioSetup`, everything an engine needs to simulate one scenario. The fast engine
+and the Mesa model both start from a :class:`ScenarioSetup`, so they cannot set a scenario up
+differently.
+Must not: simulate, write files or print.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import lru_cache
+
+import numpy as np
+
+from frivilligsim.core.demography import DemographyConfig, DemographyRates, build_rates
+from frivilligsim.core.parameters import REGIMES, PolicyConfig, as_record
+from frivilligsim.core.rng import replicate_seed
+from frivilligsim.inputs.region import RegionConfig, load_region
+from frivilligsim.scenario.config import RunConfig, load_demography, load_policy
+from frivilligsim.scenario.world import World, build_world, municipality_levers
+
+
+@dataclass(frozen=True)
+class Scenario:
+    """One simulation: a policy, a demography alternative and a replicate seed."""
+
+    policy: str
+    demography: str
+    replicate: int
+    seed: int
+
+
+def scenarios(run: RunConfig) -> list[Scenario]:
+    """Every scenario a config asks for, in a stable order (demography, policy, replicate).
+
+    Replicates are ``[replicate_start, replicate_start + replicates)``: a sweep over
+    ``replicate_start`` packs ``replicates`` short runs into each job, and the seeds still come
+    from (base seed, replicate index) only, so chunks add up to one long run.
+    """
+    policies = run.compare.policies or [run.policy.name]
+    demographies = run.compare.demographies or [run.demography.name]
+    first = run.replicate_start
+    return [
+        Scenario(policy, demography, r, replicate_seed(run.seed, r))
+        for demography in demographies
+        for policy in policies
+        for r in range(first, first + run.replicates)
+    ]
+
+
+def policy_for(run: RunConfig, name: str) -> PolicyConfig:
+    """The policy named ``name``: the config's own ``policy`` (with overrides) if it is that one."""
+    return run.policy if name == run.policy.name else load_policy(name)
+
+
+def demography_for(run: RunConfig, name: str) -> DemographyConfig:
+    """The demography alternative named ``name``: the config's own if it is that one."""
+    return run.demography if name == run.demography.name else load_demography(name)
+
+
+def presets(run: RunConfig) -> dict[str, PolicyConfig]:
+    """Every policy preset by name, with the config's own policy in its place."""
+    return {name: policy_for(run, name) for name in REGIMES}
+
+
+@lru_cache(maxsize=4)
+def _world_for(region_key: tuple) -> World:
+    cfg = RegionConfig(**dict(region_key))
+    return build_world(load_region(cfg))
+
+
+def world_for(region: RegionConfig) -> World:
+    """The world of a region config, built once per process and reused across scenarios."""
+    items = []
+    for key, value in sorted(vars(region).items()):
+        items.append((key, tuple(value) if isinstance(value, list) else value))
+    return _world_for(tuple(items))
+
+
+@dataclass
+class ScenarioSetup:
+    """Everything an engine simulates one scenario from, already validated.
+
+    Attributes:
+        run: the typed config.
+        world: the region as arrays (not modified).
+        indices: positions in ``world`` of the municipalities to simulate.
+        params: behaviour parameter record (``parameters.as_record``); the Mesa model copies it.
+        lever_base, lever_policy: lever records for every municipality of ``world``, before
+            and from ``start_month``.
+        rates: demography rates covering every simulated year.
+        start_month: the month the policy takes effect.
+        n_months: months to simulate from January of ``run.start_year``.
+        policy_name, demography_name: scenario keys written to the outputs.
+    """
+
+    run: RunConfig
+    world: World
+    indices: list[int]
+    params: np.record
+    lever_base: np.recarray
+    lever_policy: np.recarray
+    rates: DemographyRates
+    start_month: int
+    n_months: int
+    policy_name: str
+    demography_name: str
+
+
+def prepare(
+    run: RunConfig,
+    policy: str | None = None,
+    demography: str | None = None,
+    world: World | None = None,
+) -> ScenarioSetup:
+    """Set up the scenario (``policy``, ``demography``; default: the config's own) of ``run``."""
+    world = world if world is not None else world_for(run.region)
+    chosen = policy_for(run, policy or run.policy.name)
+    alternative = demography_for(run, demography or run.demography.name)
+    by_name = presets(run)
+    return ScenarioSetup(
+        run=run,
+        world=world,
+        indices=list(range(world.n_municipalities)),
+        params=as_record(run.model),
+        lever_base=municipality_levers(world, by_name["as_planned"], by_name),
+        lever_policy=municipality_levers(world, chosen, by_name),
+        rates=build_rates(alternative, run.start_year, run.end_year),
+        start_month=max(0, (chosen.start_year - run.start_year) * 12),
+        n_months=(run.end_year - run.start_year + 1) * 12,
+        policy_name=chosen.name,
+        demography_name=alternative.name,
+    )
