@@ -198,7 +198,7 @@ def validation_table(
             gap,
             "mean > 0",
             bool(np.nanmean(gap) > 0),
-            "direction built in (order_municipal_multiplier, decline_voluntary_org; L863-874)",
+            "direction built in (order_municipal_multiplier, decline_voluntary_org; L863-874, L1152-1168)",
         )
     )
 

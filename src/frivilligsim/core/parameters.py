@@ -82,7 +82,7 @@ class BehaviourParams:
     decline_policy: float = value(-10, 10)
     decline_strain: float = value(-10, 10)
     pressure_orders_per_year: float = value(0, 1000)
-    # Cooperation on welfare (a measured outcome, L1035-1052)
+    # Cooperation on welfare (a measured outcome, L1035-1036, L1052)
     cooperation_min_share: float = value(0, 1)
     # Trust and evaluation
     trust_initial: float = value(0, 1)

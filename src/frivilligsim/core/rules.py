@@ -57,7 +57,8 @@ def demand_hours(n80plus, n_immigrants, n_children, n_residents, p, out):
     """Monthly supplementary demand (hours) per welfare area, written into ``out[4]``.
 
     Areas in schema.AREAS order: elderly_health (80+), inclusion (immigrants and refugees),
-    children_youth (aged 6-17), culture (all residents). L1399-1409.
+    children_youth (aged 6-17), culture (all residents). The areas are the report's (L1399-1403);
+    the target populations in brackets are assumptions.
     """
     out[0] = p.demand_per_80plus * n80plus
     out[1] = p.demand_per_immigrant * n_immigrants
@@ -92,8 +93,8 @@ def gap_ratio(demand_total, staff_total, volunteer_hours_meeting_demand):
 def order_rate(gap, fiscal_stress, co_located, municipal_owned, lv, p):
     """Expected orders a month from the service units to one centre.
 
-    Rises with the gap, fiscal stress (L2205-2206), co-location (L2055-2062) and municipal
-    ownership (L863-874); scaled by the policy's order intensity.
+    Rises with the gap, fiscal stress (L2218-2222, L2232-2234), co-location (L2055-2062) and
+    municipal ownership (L863-874, L1163-1168); scaled by the policy's order intensity.
     """
     rate = lv.order_intensity * p.max_orders_per_month * gap
     rate *= 1.0 + p.order_fiscal_weight * fiscal_stress * lv.fiscal_stress_multiplier
@@ -111,9 +112,10 @@ def order_rate(gap, fiscal_stress, co_located, municipal_owned, lv, p):
 def decline_probability(statutory_likeness, voluntary_org_owned, strain, lv, p):
     """Probability that a centre declines one order.
 
-    Likelier for statutory-like tasks (vedtak, L1891-1897), voluntary-org ownership, under the
-    supplement principle (L2331-2332), with an adopted volunteer policy (L2640-2649), and when
-    the leader is strained (L2389-2395).
+    Likelier for statutory-like tasks (vedtak, L1891-1897), voluntary-org ownership (L1152-1158),
+    under the supplement principle (L2331-2332), with an adopted volunteer policy (assumption:
+    recommended in L2640-2649, but an adopted policy makes no measurable difference, L635-636,
+    L1817), and when the leader is strained (assumption; L2389-2392: leaders shield volunteers).
     """
     x = p.decline_intercept + p.decline_statutory * statutory_likeness
     if voluntary_org_owned:
@@ -148,8 +150,9 @@ def leader_time(volunteers, orders, cocreation_level, lv, p, out):
     out[2] recruiting quality in [0, 1]: share of the wanted recruiting time that is free.
     out[3] hours worked, never more than the budget.
 
-    Follow-up up to ``leader_followup_share`` of the budget is protected; the rest competes
-    with orders, co-creation meetings and recruiting (L2389-2403).
+    Follow-up up to ``leader_followup_share`` of the budget is protected (assumption); the rest
+    competes with orders, co-creation meetings and recruiting. Follow-up is a main leader task
+    (L1501) that competes with administration (L122-123, L1850-1851).
     """
     budget = p.leader_hours_per_month
     admin = p.leader_admin_share * budget
@@ -203,9 +206,10 @@ def cooperates(joint_hours, volunteer_hours, p):
     ``joint_hours`` are the year's hours its volunteers worked with the municipality (co-created
     plus ordered); ``volunteer_hours`` all their hours that year. A centre cooperates when its
     joint work is more than marginal: at least ``cooperation_min_share`` of its volunteers'
-    hours, and above zero. Survey respondents report welfare cooperation when joint work is
-    substantial; the threshold is calibrated to the measured share of about 85 % (L1035-1036,
-    L1052) and is the only place this decision is made.
+    hours, and above zero. That survey respondents report welfare cooperation only when joint
+    work is substantial is an assumption (L1037-1041 points rather to zero joint work or to not
+    counting the activity as welfare); the threshold is calibrated to the measured share of about
+    85 % (L1035-1036, L1052) and is the only place this decision is made.
     """
     if volunteer_hours <= 0.0 or joint_hours <= 0.0:
         return False
@@ -234,7 +238,8 @@ def motivation_after_month(m, ordered, followup_quality, felt_strain, lv, p):
 
     Hours with influence (own, co-created, or ordered with influence) build motivation;
     ordered hours without influence wear it down (L830-862, L2731-2737); follow-up protects it
-    and leader overload erodes it (L2389-2395); a small decay always acts.
+    and leader overload erodes it (both assumptions: no line measures either); a small decay
+    always acts.
     """
     influence = (1.0 - ordered) + ordered * lv.influence_on_orders
     gain = p.motivation_gain_influence * influence * (1.0 - m)
@@ -252,7 +257,7 @@ def motivation_after_month(m, ordered, followup_quality, felt_strain, lv, p):
 
 @njit(cache=True)
 def redesigned_motivation(m, p):
-    """Evaluation redesigns the task of a volunteer whose motivation fell low (L2713-2726)."""
+    """Evaluation redesigns the task of a volunteer whose motivation fell low (L2618-2621, L2706-2708)."""
     if m < p.redesign_threshold:
         return min(1.0, m + p.redesign_boost)
     return m
@@ -331,7 +336,7 @@ def centre_pull(satisfied, pool, recruiting_quality, co_located, vacant, p):
     """How strongly one centre draws recruits: leader recruiting time + word of mouth.
 
     Word of mouth comes from satisfied volunteers (L2332-2335), measured against the pool.
-    A vacant leader post stops recruitment (L2392-2395). Municipal need does not enter
+    A vacant leader post stops recruitment (assumption). Municipal need does not enter
     (L2542-2544).
     """
     if vacant or pool <= 0:

@@ -471,8 +471,8 @@ def _run_municipality(
         out[year, RECRUITS] += recruits
         out[year, DROPOUTS] += dropouts
 
-        # 4 (end of month). leader turnover; a vacancy stops recruitment and resets the
-        # relationship with the municipality (L2392-2395)
+        # 4 (end of month). leader turnover (L2392-2395); a vacancy stops recruitment
+        # (assumption) and resets the relationship with the municipality (L2602-2604)
         for c in range(nc):
             if vacancy[c] > 0:
                 vacancy[c] -= 1

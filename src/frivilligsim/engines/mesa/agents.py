@@ -294,8 +294,8 @@ class Centre(mesa.Agent):
     def end_of_month(self) -> None:
         """Leader turnover (rule 4): sustained overload makes the leader leave.
 
-        A vacancy stops recruitment and resets the relationship with the municipality
-        (L2392-2395).
+        A vacancy stops recruitment (assumption) and resets the relationship with the
+        municipality (agreements that rest on persons are lost when they change, L2602-2604).
         """
         model = self.model
         p = model.params
