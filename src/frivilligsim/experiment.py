@@ -60,7 +60,7 @@ SLURM_ENV = (
 
 def run_scenarios(run: RunConfig):
     """Yield (scenario, yearly results, residents by age) for this run's scenarios."""
-    world = world_for(run.region)
+    world = world_for(run.region, run.start_year)
     for scenario in scenarios(run):
         table, age = simulate(run, scenario, world)
         yield scenario, table, age
@@ -119,9 +119,24 @@ def manifest_for(run: RunConfig, resolved: dict, status: str, started: str) -> d
         "scenarios": len(todo),
         "slurm": slurm_job(),
         "hydra": hydra_job(),
-        "synthetic_region": run.region.name != "ssb",
+        "synthetic_region": run.region.name == "synthetic",
         "config": resolved,
         "provenance": provenance_of(run),
+    }
+
+
+def region_manifest(region) -> dict:
+    """What the manifest records of the region: name, data year, sources and their sha256."""
+    return {
+        "name": region.name,
+        "synthetic": bool(region.synthetic),
+        "data_year": int(region.data_year),
+        "municipalities": int(region.n_municipalities),
+        "centres": int(len(region.centres)),
+        "residents_start": int(region.residents),
+        "attribution": region.attribution,
+        "files": region.sources,
+        "notes": list(region.notes),
     }
 
 
@@ -148,7 +163,9 @@ def run_experiment(
     write_json(manifest, run_dir / MANIFEST)
     t0 = time.perf_counter()
     try:
-        world_for(run.region)  # read and check the region's data before anything runs
+        # read and check the region's data before anything runs
+        manifest["region"] = region_manifest(world_for(run.region, run.start_year).region)
+        write_json(manifest, run_dir / MANIFEST)
         ages = []
         summaries = []
         todo = scenarios(run)
@@ -211,7 +228,7 @@ def mark_failed(manifest: dict, exc: BaseException, run_dir: Path) -> None:
 def make_all_figures(results: pd.DataFrame, run_dir: Path, run: RunConfig) -> None:
     """Scenario figures (plots.py) and demography figures (plots_demography.py)."""
     figures = run_dir / "figures"
-    synthetic = run.region.name != "ssb"
+    synthetic = run.region.name == "synthetic"
     from . import plots
 
     plots.make_figures(results, figures, lang=run.lang, synthetic=synthetic)

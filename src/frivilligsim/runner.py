@@ -63,17 +63,20 @@ def demography_for(run: RunConfig, name: str) -> DemographyConfig:
 
 
 @lru_cache(maxsize=4)
-def _world_for(region_key: tuple) -> World:
+def _world_for(region_key: tuple, start_year: int | None) -> World:
     cfg = RegionConfig(**dict(region_key))
-    return build_world(load_region(cfg))
+    return build_world(load_region(cfg, start_year))
 
 
-def world_for(region: RegionConfig) -> World:
-    """The world of a region config, built once per process and reused across scenarios."""
+def world_for(region: RegionConfig, start_year: int | None = None) -> World:
+    """The world of a region config, built once per process and reused across scenarios.
+
+    ``start_year`` (the run's first year) is checked against the year of the region's data.
+    """
     items = []
     for key, value in sorted(vars(region).items()):
         items.append((key, tuple(value) if isinstance(value, list) else value))
-    return _world_for(tuple(items))
+    return _world_for(tuple(items), start_year)
 
 
 def _presets(run: RunConfig) -> dict[str, PolicyConfig]:
@@ -82,7 +85,7 @@ def _presets(run: RunConfig) -> dict[str, PolicyConfig]:
 
 def simulate(run: RunConfig, scenario: Scenario, world: World | None = None):
     """Run one scenario; return (yearly results, residents by age and sex)."""
-    world = world or world_for(run.region)
+    world = world or world_for(run.region, run.start_year)
     policy = policy_for(run, scenario.policy)
     demography = demography_for(run, scenario.demography)
     presets = _presets(run)
@@ -119,6 +122,9 @@ def simulate(run: RunConfig, scenario: Scenario, world: World | None = None):
         )
         columns = fast.OUTPUT_COLUMNS
     table = yearly_table(out, columns, world.codes, run.start_year, keys)
+    munis = world.region.municipalities
+    names = dict(zip(munis["municipality"].astype(str), munis["name"].astype(str), strict=True))
+    table.insert(2, "municipality_name", table["municipality"].map(names))
     ages = pyramid_table(pyramid, run.start_year, keys)
     return table, ages
 
@@ -127,7 +133,7 @@ def run_scenarios(
     run: RunConfig, on_done: Callable[[Scenario], None] | None = None
 ) -> Iterator[tuple[Scenario, pd.DataFrame, pd.DataFrame]]:
     """Yield (scenario, yearly results, residents by age) for every scenario of the config."""
-    world = world_for(run.region)
+    world = world_for(run.region, run.start_year)
     for scenario in scenarios(run):
         table, ages = simulate(run, scenario, world)
         if on_done is not None:

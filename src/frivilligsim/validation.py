@@ -161,7 +161,7 @@ def validation_table(
     rows = []
 
     # 1-3. cooperation by ownership (L1396-1397)
-    groups = ownership_groups(world_for(run.region).region)
+    groups = ownership_groups(world_for(run.region, run.start_year).region)
     coop = {
         g: [_share_by_group(plan[plan["seed"] == s], codes, share_years) for s in seeds_list]
         for g, codes in groups.items()
@@ -329,7 +329,7 @@ def validation_table(
     )
 
     # 11. fiscal stress brings more requests (L2232-2234)
-    stress = world_for(run.region).region.municipalities.set_index("municipality")["fiscal_stress"]
+    stress = world_for(run.region, run.start_year).region.municipalities.set_index("municipality")["fiscal_stress"]
     high = set(stress[stress > stress.median()].index.astype(str))
     ratios = []
     for s in seeds_list:
@@ -381,7 +381,7 @@ def docking_row(run: RunConfig, seeds: int = 3, tolerance: float = 0.10) -> dict
         )
     from .runner import run_scenarios, world_for
 
-    region = world_for(run.region).region
+    region = world_for(run.region, run.start_year).region
     sizes = region.municipalities.assign(
         n_centres=region.municipalities["municipality"].map(
             region.centres["municipality"].value_counts()

@@ -158,7 +158,7 @@ def setup_from_run(run: RunConfig, world: World | None = None) -> ModelSetup:
     """A setup for every municipality of the config's region, as ``runner.simulate`` builds it."""
     from ..runner import policy_for, world_for
 
-    world = world if world is not None else world_for(run.region)
+    world = world if world is not None else world_for(run.region, run.start_year)
     presets = {name: policy_for(run, name) for name in REGIMES}
     policy = run.policy
     baseline = presets["as_planned"]
