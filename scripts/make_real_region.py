@@ -16,6 +16,7 @@ What is written (sources and licences in the README written next to the files):
 - ``projection_mmmm.csv``: SSB's projected residents on 1 January 2034 and 2050, main
   alternative MMMM. SSB Statbank table 14288.
 - ``geometry.json.gz``: municipality boundaries in EPSG:25833, whole metres. Kartverket.
+- ``SHA256SUMS``: the sha256 of each file above (``sha256sum -c SHA256SUMS``).
 """
 
 from __future__ import annotations
@@ -166,6 +167,8 @@ def write(out: Path, shared: Path = SHARED) -> dict[str, str]:
     for name, data in files.items():
         (out / name).write_bytes(data)
         sums[name] = hashlib.sha256(data).hexdigest()
+    listing = "".join(f"{sums[name]}  {name}\n" for name in sorted(sums))
+    (out / "SHA256SUMS").write_text(listing, encoding="utf-8")
     values = pop[[f"a{a:03d}" for a in range(N_AGES)]].to_numpy()
     district = pop["municipality"].isin(munis.loc[munis["centrality"] >= 5, "municipality"])
     d = values[district.to_numpy()]
