@@ -81,7 +81,9 @@ def population(shared: Path, codes) -> pd.DataFrame:
     wide = wide.reset_index().rename(columns={"kommunenummer": "municipality"})
     wide = wide.sort_values(["municipality", "sex"], kind="stable").reset_index(drop=True)
     if sorted(set(wide["municipality"])) != sorted(codes) or len(wide) != 2 * len(codes):
-        raise SystemExit("population_2024.csv and centrality_2024.csv name different municipalities")
+        raise SystemExit(
+            "population_2024.csv and centrality_2024.csv name different municipalities"
+        )
     return wide
 
 

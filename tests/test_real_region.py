@@ -83,9 +83,7 @@ def test_norway_is_all_357(norway):
 
 
 def test_shipped_files_match_their_checksums():
-    listed = dict(
-        line.split("  ")[::-1] for line in (DATA / "SHA256SUMS").read_text().splitlines()
-    )
+    listed = dict(line.split("  ")[::-1] for line in (DATA / "SHA256SUMS").read_text().splitlines())
     assert set(listed) == {
         "municipalities.csv",
         "population.csv.gz",

@@ -265,7 +265,9 @@ def test_bad_region_config(cfg, words):
 def test_load_region_accepts_dictconfig():
     from omegaconf import OmegaConf
 
-    cfg = OmegaConf.merge(OmegaConf.structured(RegionConfig), {"name": "synthetic", "max_municipalities": 3})
+    cfg = OmegaConf.merge(
+        OmegaConf.structured(RegionConfig), {"name": "synthetic", "max_municipalities": 3}
+    )
     assert load_region(cfg).n_municipalities == 3
 
 

@@ -115,9 +115,7 @@ def _lines(text: str) -> list[tuple[int, str]]:
     return [(i + 1, line) for i, line in enumerate(text.splitlines())]
 
 
-def _find_header(
-    path, lines, min_fields: int, prefer=frozenset()
-) -> tuple[int, str, list[str]]:
+def _find_header(path, lines, min_fields: int, prefer=frozenset()) -> tuple[int, str, list[str]]:
     """The first line with at least ``min_fields`` fields; blank and title lines may precede.
 
     A line with one of the labels in ``prefer`` wins over an earlier one without (an unquoted

@@ -329,7 +329,9 @@ def validation_table(
     )
 
     # 11. fiscal stress brings more requests (L2232-2234)
-    stress = world_for(run.region, run.start_year).region.municipalities.set_index("municipality")["fiscal_stress"]
+    stress = world_for(run.region, run.start_year).region.municipalities.set_index("municipality")[
+        "fiscal_stress"
+    ]
     high = set(stress[stress > stress.median()].index.astype(str))
     ratios = []
     for s in seeds_list:
