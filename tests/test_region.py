@@ -19,8 +19,8 @@ from frivilligsim.region import (
     Region,
     RegionConfig,
     largest_remainder_counts,
-    load_synthetic_region,
     load_region,
+    load_synthetic_region,
     municipality_key,
     municipality_keys,
 )
