@@ -16,9 +16,13 @@ precede the header; footnote lines (one field) may follow the data. The header m
 
 - a region column (``region``), values ``"1812 Sømna"``, ``"K-1812 Sømna"`` or ``"1812"``;
   regions whose code has fewer than 4 digits (``"0 Hele landet"``, ``"18 Nordland"``) are
-  aggregates and are skipped;
+  aggregates and are skipped; non-municipal regions (Svalbard 21xx, Jan Mayen 22xx, the
+  continental shelf 23xx, unknown 99xx) and ended municipalities (``"1805 Narvik (-2019)"``)
+  are skipped and named in :class:`PopulationFile`;
 - a sex column (``kjønn`` / ``sex``), values ``"1 Menn"``, ``"2 Kvinner"``, ``"Menn"``,
-  ``"Kvinner"``, ``"1"``, ``"2"`` (or English ``Males`` / ``Females``);
+  ``"Kvinner"``, ``"1"``, ``"2"`` (or English ``Males`` / ``Females``), or the sex folded into
+  the count columns' headings (``"Personer 2024 Menn"``, ``"Persons 2024 Males"``); a file
+  with no sex at all is refused with how to export it by sex;
 - an age column (``alder`` / ``age``), values ``"067 år"``, ``"67"``, ``"105 år eller eldre"``
   (``"years"`` / ``"or older"`` in English); all ages 0-105 must be present;
 - optionally a contents column (``statistikkvariabel`` / ``contents``) with one value;
@@ -34,13 +38,16 @@ Counts must be whole numbers >= 0 (SSB's ``.``/``..``/``:`` symbols are rejected
 separated by ``;``, ``,`` or tab, one of three layouts:
 
 1. a Klass code list with ``code;parentCode;level;name;...``: level-1 rows are the classes
-   (codes 1-6), level-2 rows are municipalities (4-digit codes) whose ``parentCode`` is their
-   class;
+   (codes 1-6, or ``01``-``06`` as Klass writes them), level-2 rows are municipalities
+   (4-digit codes) whose ``parentCode`` is their class;
 2. a table with ``code`` (or ``kommunenummer``/``municipality``), optional ``name``, and a
    class column named ``centrality``, ``sentralitet``, ``sentralitetsklasse``, ``klasse`` or
    ``class`` (value ``6`` or ``"6 Minst sentrale kommuner"``);
 3. a Klass correspondence table ``sourceCode;sourceName;targetCode;targetName`` between
    municipalities (4-digit codes) and classes (1-6), in either direction.
+
+A code listed more than once with different ``validFrom``/``validTo`` (historical rows) takes
+its current row. Class 0 marks SSB's old 2008 standard (classes 0-3), which is refused.
 """
 
 from __future__ import annotations
