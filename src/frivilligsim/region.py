@@ -897,10 +897,11 @@ def _subset(region: Region, cfg) -> Region:
         wanted = [str(c) for c in wanted]
         known = set(codes)
         unknown = [c for c in wanted if c not in known]
+        in_classes = [c for c, k in zip(codes, keep, strict=True) if k]
         if unknown:
             raise ConfigError(
                 f"region.municipalities has unknown code(s) {unknown}; valid codes look like "
-                f"{', '.join(codes[:5])} ({len(codes)} in {region.name})"
+                f"{', '.join(in_classes[:5])} ({len(in_classes)} in {region.name})"
             )
         wrong_class = [c for c in wanted if not keep[codes.index(c)]]
         if wrong_class:

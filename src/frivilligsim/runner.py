@@ -20,7 +20,7 @@ from .config import RunConfig, load_config, load_demography, load_policy, valida
 from .demography import DemographyConfig, build_rates
 from .parameters import PolicyConfig, as_record
 from .region import RegionConfig, load_region
-from .results import pyramid_table, yearly_table
+from .results import pyramid_table, with_municipality_names, yearly_table
 from .rng import replicate_seed
 from .world import World, build_world, municipality_levers
 
@@ -121,10 +121,9 @@ def simulate(run: RunConfig, scenario: Scenario, world: World | None = None):
             threads=run.engine.threads,
         )
         columns = fast.OUTPUT_COLUMNS
-    table = yearly_table(out, columns, world.codes, run.start_year, keys)
-    munis = world.region.municipalities
-    names = dict(zip(munis["municipality"].astype(str), munis["name"].astype(str), strict=True))
-    table.insert(2, "municipality_name", table["municipality"].map(names))
+    table = with_municipality_names(
+        yearly_table(out, columns, world.codes, run.start_year, keys), world.region.municipalities
+    )
     ages = pyramid_table(pyramid, run.start_year, keys)
     return table, ages
 

@@ -33,7 +33,7 @@ from ..config import RunConfig, load_config, validate
 from ..demography import DemographyRates, build_rates
 from ..errors import FrivilligsimError, InvariantError
 from ..parameters import LEVER_FIELDS, REGIMES, BehaviourParams, PolicyConfig, as_record
-from ..results import HELPER_COLUMNS, INT_COLUMNS, yearly_table
+from ..results import HELPER_COLUMNS, INT_COLUMNS, with_municipality_names, yearly_table
 from ..rng import stable_id
 from ..world import World, municipality_levers
 from . import fast
@@ -482,7 +482,8 @@ class FrivilligModel(mesa.Model):
             "seed": self.stream_seed,
             "replicate": replicate,
         }
-        return yearly_table(self.out, OUTPUT_COLUMNS, self.codes, self.start_year, keys)
+        table = yearly_table(self.out, OUTPUT_COLUMNS, self.codes, self.start_year, keys)
+        return with_municipality_names(table, self.setup.world.region.municipalities)
 
     def yearly_dataframe(self) -> pd.DataFrame:
         """The DataCollector's rows at each December (the years completed so far)."""
