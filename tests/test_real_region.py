@@ -259,3 +259,22 @@ def test_packaged_region_checks_start_year():
     assert "start_year=2025" in str(err.value) and "2024" in str(err.value)
     r = load_region(RegionConfig(max_municipalities=1, data_year=2024), start_year=2025)
     assert r.data_year == 2024
+
+
+def test_a_municipality_with_many_centres_runs(tmp_path):
+    """The fast engine once held at most 8 centres per municipality; Oslo has 28 by the rule."""
+    import frivilligsim
+
+    path = tmp_path / "centres.csv"
+    path.write_text("municipality,centre\n" + "".join(f"1815,Vega {i}\n" for i in range(12)))
+    table = frivilligsim.run(
+        [
+            "region.municipalities=[1815]",
+            f"region.centres_csv={path}",
+            "end_year=2025",
+            "output.figures=false",
+        ],
+        seed=1,
+    )
+    assert list(table["municipality_name"].unique()) == ["Vega"]
+    assert table["coverage"].between(0, 1).all()
