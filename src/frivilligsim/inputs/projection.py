@@ -72,7 +72,9 @@ def projection_targets(region) -> np.ndarray:
     munis = region.municipalities.reset_index(drop=True)
     residents = np.asarray(region.population).sum(axis=(1, 2)).astype(np.float64)
     out = np.empty((len(munis), len(cols)))
-    for i, (code, cls) in enumerate(zip(munis["municipality"].astype(str), munis["centrality"])):
+    for i, (code, cls) in enumerate(
+        zip(munis["municipality"].astype(str), munis["centrality"], strict=True)
+    ):
         if code in table.index:
             out[i] = table.loc[code, cols].to_numpy(dtype=np.float64)
         else:
