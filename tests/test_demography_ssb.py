@@ -8,13 +8,7 @@ keeps every municipality's size and structure.
 
 from __future__ import annotations
 
-import gzip
-import io
-from importlib import resources
-from types import SimpleNamespace
-
 import numpy as np
-import pandas as pd
 import pytest
 
 from frivilligsim.core.demography import (
@@ -23,26 +17,15 @@ from frivilligsim.core.demography import (
     project_population,
 )
 from frivilligsim.core.migration import expected_projection
-from frivilligsim.inputs.projection import projection_targets
+from frivilligsim.inputs.projection import packaged_district, projection_targets
 
 SEED = 11
-
-
-def packaged(name: str) -> pd.DataFrame:
-    raw = (resources.files("frivilligsim") / "data" / "norway_2024" / name).read_bytes()
-    if name.endswith(".gz"):
-        raw = gzip.decompress(raw)
-    return pd.read_csv(io.BytesIO(raw), comment="#", dtype={"municipality": str})
 
 
 @pytest.fixture(scope="module")
 def district():
     """The 212 municipalities of classes 5 and 6 with their 1 January 2024 residents."""
-    munis = packaged("municipalities.csv")
-    munis = munis[munis["centrality"].isin([5, 6])].sort_values("municipality")
-    pop = packaged("population.csv.gz").set_index(["municipality", "sex"]).sort_index()
-    population = np.stack([pop.loc[c].to_numpy() for c in munis["municipality"]])
-    return SimpleNamespace(municipalities=munis.reset_index(drop=True), population=population)
+    return packaged_district()
 
 
 def rates(name, region, end=2050):

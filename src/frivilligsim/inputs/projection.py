@@ -56,6 +56,24 @@ def ssb_projection() -> pd.DataFrame:
     return table.reset_index(drop=True)
 
 
+def packaged_district(classes=(5, 6)):
+    """The packaged real municipalities of ``classes`` as a light region (``municipalities``,
+    ``population [n, 2, 106]``), enough for the demography alone (benchmarks, comparisons).
+
+    Interim: the full real Region (centres, attributes) is ``inputs.region``'s once the real
+    region is the default there.
+    """
+    from types import SimpleNamespace
+
+    munis = _read("municipalities.csv")
+    munis = munis[munis["centrality"].isin(list(classes))].sort_values("municipality")
+    pop = _read("population.csv.gz").set_index(["municipality", "sex"]).sort_index()
+    population = np.stack([pop.loc[c].to_numpy() for c in munis["municipality"]]).astype(np.int64)
+    return SimpleNamespace(
+        municipalities=munis.reset_index(drop=True), population=population, synthetic=False
+    )
+
+
 def projection_targets(region) -> np.ndarray:
     """``[n_muni, len(FIT_YEARS)]`` SSB MMMM totals for the region's municipalities, in order.
 

@@ -13,7 +13,10 @@
 - figures (``output.figures``): the pyramid of the first and last year, the 70+ share by
   centrality class, and the model against SSB's own projection.
 
-Owns: that task. The projection itself is :mod:`frivilligsim.core.demography`.
+``python -m frivilligsim.workflow.projection`` prints, for every alternative, the comparison
+with SSB on the packaged real District Norway (the numbers in docs/demography.md).
+
+Owns: that task and that command. The projection itself is :mod:`frivilligsim.core.demography`.
 """
 
 from __future__ import annotations
@@ -24,9 +27,14 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from frivilligsim.core.demography import FIT_YEARS, project_population
-from frivilligsim.core.schema import N_AGES
-from frivilligsim.inputs.projection import projection_targets
+from frivilligsim.core.demography import (
+    FIT_YEARS,
+    build_rates,
+    load_demography_config,
+    project_population,
+)
+from frivilligsim.core.schema import DEMOGRAPHIES, N_AGES
+from frivilligsim.inputs.projection import packaged_district, projection_targets
 from frivilligsim.output.results import write_json
 from frivilligsim.scenario.config import RunConfig
 from frivilligsim.scenario.setup import demography_for, rates_for, world_for
@@ -121,3 +129,52 @@ def run_task(run: RunConfig, run_dir: Path):
 
         projection_figures(run_dir, table, age_sex, region, comparison, alternative.name, run.lang)
     return table.assign(demography=alternative.name), info
+
+
+def compare_all(seed: int = 2024, end_year: int = 2050) -> pd.DataFrame:
+    """Every alternative on the packaged real District Norway: one row of comparison numbers."""
+    region = packaged_district()
+    targets = projection_targets(region)
+    codes = region.municipalities["municipality"]
+    start = region.population.sum(axis=(1, 2))
+    rows = []
+    for name in DEMOGRAPHIES:
+        cfg = load_demography_config(name)
+        rates = build_rates(
+            cfg, 2024, end_year, region.population, None if cfg.static else targets, codes
+        )
+        table, age_sex = project_population(region, rates, seed, 2024, end_year)
+        comparison = comparison_with_ssb(table, region, targets)
+        comparison["model_start"] = start
+        info = summary(table, age_sex, region, comparison)
+        last = info[f"vs_ssb_{FIT_YEARS[-1]}"]
+        rows.append(
+            {
+                "demography": name,
+                "residents_2034": info["residents"][2034],
+                "residents_2050": info["residents"][2050],
+                "r_2050": last["correlation"],
+                "mae_2050": last["mean_abs_error"],
+                "growing": last["growing_model"],
+                "share70_k5": info["share_70plus_2050_by_class"][5],
+                "share70_k6": info["share_70plus_2050_by_class"][6],
+                **{f"share70_{k}": v for k, v in info["share_70plus_2050_municipalities"].items()},
+            }
+        )
+    return pd.DataFrame(rows)
+
+
+def main(argv=None) -> None:
+    """``python -m frivilligsim.workflow.projection [--seed N]``: print :func:`compare_all`."""
+    import argparse
+
+    parser = argparse.ArgumentParser(description="The demography against SSB, every alternative")
+    parser.add_argument("--seed", type=int, default=2024)
+    args = parser.parse_args(argv)
+    with pd.option_context("display.width", 200, "display.max_columns", 20):
+        print("packaged real District Norway (212 municipalities), seed", args.seed)
+        print(compare_all(args.seed).to_string(index=False))
+
+
+if __name__ == "__main__":
+    main()
