@@ -198,7 +198,9 @@ def make_figures(
     return written
 
 
-def plot_share_by_class(age_sex, centrality, years, path, name: str, lang: str = "en"):
+def plot_share_by_class(
+    age_sex, centrality, years, path, name: str, lang: str = "en", synthetic: bool = False
+):
     """The 70+ share per year by centrality class, ``age_sex [n_muni, n_years, 2, 106]``."""
     t = _text(lang)
     centrality = np.asarray(centrality)
@@ -212,7 +214,8 @@ def plot_share_by_class(age_sex, centrality, years, path, name: str, lang: str =
     ax.set_ylabel(t["share"])
     ax.set_title(t["class_title"].format(name=name))
     ax.grid(alpha=0.3)
-    ax.legend(loc="upper left", fontsize=8, frameon=False)
+    ax.legend(loc="lower right", fontsize=8, frameon=False)
+    fig.text(0.01, 0.005, t["synthetic"] if synthetic else t["real"], fontsize=8, style="italic")
     return _save(fig, path)
 
 
@@ -268,6 +271,7 @@ def projection_figures(run_dir, table, age_sex, region, comparison, name: str, l
             run_dir / "share_70plus_by_class",
             name,
             lang,
+            synthetic,
         ),
         "against_ssb": plot_against_ssb(
             table.groupby("year")["residents"].sum(),

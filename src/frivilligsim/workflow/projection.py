@@ -49,8 +49,9 @@ def population_frame(codes, years, age_sex: np.ndarray) -> pd.DataFrame:
     cells = 2 * N_AGES
     return pd.DataFrame(
         {
-            "municipality": pd.Categorical(
-                np.repeat(np.asarray(codes, dtype=str), n_years * cells)
+            "municipality": pd.Categorical.from_codes(
+                np.repeat(np.arange(n_muni, dtype=np.int32), n_years * cells),
+                pd.Index(np.asarray(codes, dtype=str)),
             ),
             "year": np.tile(np.repeat(np.asarray(years, dtype=np.int16), cells), n_muni),
             "sex": pd.Categorical.from_codes(
