@@ -36,8 +36,18 @@ CONFIGS = {
         "mobilisation",
         ("model.turnover_base=0.05", "model.vacancy_months=12"),
     ),
-    # out-migration raised: about 1 750 residents in 2024, about 600 in 2050
-    "shrinking": ("S005", "cocreation", ("demography.internal_out_scale=2.5",)),
+    # out-migration tripled and no immigrants (in-migration is a fitted number of persons since
+    # #14): about 1 750 residents in 2024, about 650 in 2050
+    "shrinking": (
+        "S005",
+        "cocreation",
+        (
+            "demography.internal_out_scale=3.0",
+            "demography.immigration_2024=0",
+            "demography.immigration_2030=0",
+            "demography.immigration_2050=0",
+        ),
+    ),
 }
 SLOW_CONFIGS = {
     **CONFIGS,

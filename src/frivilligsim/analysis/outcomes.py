@@ -165,17 +165,14 @@ class Evaluator:
     """
 
     def __init__(self, run: RunConfig):
-        from frivilligsim.core.demography import build_rates
-        from frivilligsim.scenario.setup import demography_for, policy_for, world_for
+        from frivilligsim.scenario.setup import demography_for, policy_for, rates_for, world_for
 
         if run.engine.name != "fast":
             raise ValueError("the evaluator runs the fast engine only; set engine=fast")
         self.run = run
         self.world = world_for(run.region, run.start_year)
         self.presets = {name: policy_for(run, name) for name in REGIMES}
-        self.rates = build_rates(
-            demography_for(run, run.demography.name), run.start_year, run.end_year
-        )
+        self.rates = rates_for(run, demography_for(run, run.demography.name), self.world)
         self.n_months = (run.end_year - run.start_year + 1) * 12
         self.years = np.arange(run.start_year, run.end_year + 1)
         self._levers: dict = {}

@@ -1,10 +1,11 @@
 """Cohort-component demography of individual residents: death, birth, moving out, moving in.
 
 Owns the demography alternatives (config group ``demography``, named as SSB names them:
-fertility, life expectancy, internal migration, immigration), the yearly rate schedules built
-from them, the numba kernel :func:`step_year` that applies one year of demography to one
-municipality's residents, and :func:`project_region`, a demography-only projection used for
-calibration, plots and the benchmark.
+fertility, life expectancy, internal migration, immigration; plus ``static``, the no-ageing
+counterfactual), the yearly rate schedules built from them (:func:`build_rates`), the numba
+kernel :func:`step_year` that applies one year of demography to one municipality's residents,
+and :func:`project_population`, the demography-only projection used by ``task=projection``,
+the calibration, plots and the benchmark.
 
 Must not: hold volunteer behaviour, compact the engine's arrays (the engine owns other
 per-resident fields and compacts them itself), or draw random numbers other than through
@@ -21,12 +22,18 @@ who moves from one municipality to another is a new resident with a new id (the 
 flows between its own municipalities; moves are to and from "the rest of the world").
 
 Timing. Rates are indexed by year offset from ``start_year``. Step ``year`` takes the residents
-of 1 January ``year`` to 1 January ``year + 1``: each resident aged ``a`` on 1 January dies with
-probability ``death[sex, a]``; a survivor moves out with probability ``out_migration[a]``;
-each woman aged 15-49 on 1 January gives birth with probability ``fertility[a]``; the expected
-number of in-migrants aged ``a`` (their age on 1 January ``year + 1``) is
-``in_migration[a] * residents on 1 January``. Survivors who stay age by one year (capped at 105,
-SSB's open group "105 år eller eldre"). Newborns enter at age 0.
+of 1 January ``year`` to 1 January ``year + 1``: each resident of sex ``s`` aged ``a`` on
+1 January dies with probability ``death[s, a]``; a survivor moves out with probability
+``out_migration[s, a]`` (the municipality's row); each woman aged 15-49 on 1 January gives
+birth with probability ``fertility[a]``; the expected number of in-migrants of sex ``s`` aged
+``a`` (their age on 1 January ``year + 1``) is ``in_migration[s, a]`` (the municipality's row:
+a number of persons, not a rate per resident). Survivors who stay age by one year (capped at
+105, SSB's open group "105 år eller eldre"). Newborns enter at age 0.
+
+Migration is municipality-specific (:mod:`frivilligsim.core.migration`): each municipality's
+yearly number of in-migrants is fitted so that the main alternative reproduces SSB's own
+projected total for it in 2034 and 2050; the other alternatives keep those numbers and change
+fertility, life expectancy and the immigrants among the in-migrants as SSB's letters say.
 """
 
 from __future__ import annotations
@@ -38,7 +45,7 @@ import numpy as np
 import pandas as pd
 from numba import njit, prange
 
-from frivilligsim.core import rng
+from frivilligsim.core import migration, rng
 from frivilligsim.core.schema import DEMOGRAPHIES, MAX_AGE, N_AGES
 from frivilligsim.errors import ConfigError
 
@@ -56,13 +63,26 @@ EXIT_OUT_MIGRATION = 2
 
 FERTILE_MIN_AGE = 15
 FERTILE_MAX_AGE = 49
-MALE_SHARE_AT_BIRTH = 0.513  # SSB births statistics: about 105-106 boys per 100 girls
-MALE_SHARE_IN_MIGRANTS = 0.52  # assumption: slight male surplus among in-migrants
+MALE_SHARE_AT_BIRTH = migration.MALE_SHARE_AT_BIRTH
 RATE_BASE_YEAR = 2024  # the year the rate schedules describe before any trend
+FIT_YEARS = (2034, 2050)  # SSB's projected totals the main alternative's migration is fitted to
+"""Years of SSB table 14288 (MMMM) each municipality's in-migration is fitted to."""
+# SSB's national path years (Statbank key figures of the 2024 national projections): values are
+# given for 2024, 2030 and 2050 and interpolated linearly between them, held after 2050.
+PATH_YEARS = (2024, 2030, 2050)
+IMMIGRANT_SHARE_OF_IN_MIGRANTS = 0.30  # assumption: immigrants about 3 in 10 in-migrants to
+# district municipalities (the rest move from elsewhere in Norway); not from a table we hold
+DOMESTIC_MALE_SHARE = 0.50  # assumption: domestic movers about evenly split by sex
+IMMIGRANT_MALE_SHARE = 0.55  # assumption: labour immigration to districts tilts male
 
 
 def _range(lo: float, hi: float, source: str) -> dict:
     return {"range": (lo, hi), "source": source}
+
+
+# SSB, "Norway's 2024 national population projections" (ssb.no, 5 June 2024), Statbank key
+# figures: TFR by alternative, life expectancy at birth (both sexes), net migration.
+_SSB_NP2024 = "SSB national population projections 2024 (ssb.no, 5 June 2024)"
 
 
 @dataclass
@@ -70,71 +90,83 @@ class DemographyConfig:
     """One demography alternative (config group ``demography``).
 
     The name follows SSB's four letters: fertility, life expectancy, internal migration,
-    immigration (L low, M medium, H high, 0 none). Each field carries its allowed range and
-    source in ``metadata``; ``validate()`` enforces the ranges.
+    immigration (L low, M medium, H high, 0 none); ``static`` is the no-ageing counterfactual.
+    Each field carries its allowed range and source in ``metadata``; ``validate()`` enforces
+    the ranges.
     """
 
     name: str = "MMMM"
-    tfr_start: float = field(
-        default=1.44,
-        metadata=_range(0.8, 2.5, "SSB births 2024: total fertility rate 1.44"),
+    static: bool = field(
+        default=False,
+        metadata={"source": "true: keep every municipality's 2024 size and age-sex structure"},
     )
-    tfr_target: float = field(
-        default=1.5,
-        metadata=_range(
-            0.8, 2.5, "SSB 2024 national projection, TFR by letter (L~1.3 M~1.5 H~1.8)"
-        ),
-    )
-    tfr_years_to_target: int = field(
-        default=10,
-        metadata=_range(0, 40, "assumption: linear move from tfr_start to tfr_target"),
-    )
+    tfr_2024: float = field(default=1.42, metadata=_range(0.8, 2.5, f"{_SSB_NP2024}: TFR 2024"))
+    tfr_2030: float = field(default=1.57, metadata=_range(0.8, 2.5, f"{_SSB_NP2024}: TFR 2030"))
+    tfr_2050: float = field(default=1.66, metadata=_range(0.8, 2.5, f"{_SSB_NP2024}: TFR 2050"))
     mean_age_at_birth: float = field(
         default=31.0,
-        metadata=_range(25.0, 36.0, "SSB births: mean age of mothers about 31 (all births)"),
+        metadata=_range(25.0, 36.0, "unchecked: SSB births, mean age of mothers about 31"),
     )
     life_expectancy_male: float = field(
         default=80.6,
         metadata=_range(
-            70.0, 90.0, "assumption: SSB 2023 national e0 for men (81.4) less ~0.8 for districts"
+            70.0,
+            90.0,
+            "SSB: men's e0 81.4 in 2023 (NP2024 article); assumption: ~0.8 less in districts",
         ),
     )
     life_expectancy_female: float = field(
         default=84.0,
         metadata=_range(
-            72.0, 92.0, "assumption: SSB 2023 national e0 for women (84.5) less ~0.5 for districts"
+            72.0,
+            92.0,
+            "unchecked: women's e0 about 84.5 in 2023; assumption: ~0.5 less in districts",
         ),
     )
     mortality_improvement: float = field(
-        default=0.011,
+        default=0.0185,
         metadata=_range(
-            0.0, 0.04, "assumption: yearly fall in death probabilities; L/M/H ~ SSB's e0 paths"
+            0.0, 0.04, f"calibrated: e0 gain 2024-2050 as {_SSB_NP2024} (L +2.4, M +4.1, H +5.6)"
         ),
     )
     internal_out_scale: float = field(
         default=1.0,
         metadata=_range(0.0, 3.0, "assumption: multiplies the out-migration age schedule"),
     )
-    internal_in_per_resident: float = field(
-        default=0.03,
-        metadata=_range(0.0, 0.2, "assumption: domestic in-migrants per resident per year"),
-    )
-    immigration_per_resident: float = field(
-        default=0.01,
-        metadata=_range(0.0, 0.1, "assumption: immigrants from abroad per resident per year"),
-    )
     emigration_scale: float = field(
         default=1.0,
         metadata=_range(0.0, 3.0, "assumption: multiplies the emigration age schedule"),
+    )
+    immigration_2024: float = field(
+        default=1.0,
+        metadata=_range(0.0, 5.0, f"{_SSB_NP2024}: net migration, this letter / M, 2024"),
+    )
+    immigration_2030: float = field(
+        default=1.0,
+        metadata=_range(0.0, 5.0, f"{_SSB_NP2024}: net migration, this letter / M, 2030"),
+    )
+    immigration_2050: float = field(
+        default=1.0,
+        metadata=_range(0.0, 5.0, f"{_SSB_NP2024}: net migration, this letter / M, 2050"),
     )
 
     def validate(self) -> DemographyConfig:
         """Raise :class:`ConfigError` naming the first field outside its range."""
         if self.name not in DEMOGRAPHIES and not str(self.name).startswith("custom"):
             raise ConfigError(
-                f"demography.name={self.name!r} is not an SSB alternative; expected one of "
+                f"demography.name={self.name!r} is not an alternative; expected one of "
                 f"{', '.join(DEMOGRAPHIES)} (or a name starting with 'custom')"
             )
+        if not isinstance(self.static, bool):
+            raise ConfigError(f"demography.static must be true or false, got {self.static!r}")
+        if self.static:
+            main = DemographyConfig()
+            unused = [n for n in _UNUSED_WHEN_STATIC if getattr(self, n) != getattr(main, n)]
+            if unused:
+                raise ConfigError(
+                    f"demography.{unused[0]} has no effect with demography.static=true (it holds "
+                    f"the {RATE_BASE_YEAR} rates and structure); leave it at its default"
+                )
         for f in fields(self):
             if "range" not in f.metadata:
                 continue
@@ -150,15 +182,31 @@ class DemographyConfig:
         return self
 
 
+_UNUSED_WHEN_STATIC = (
+    "tfr_2030",
+    "tfr_2050",
+    "internal_out_scale",
+    "emigration_scale",
+    "immigration_2024",
+    "immigration_2030",
+    "immigration_2050",
+)
+
+
 @dataclass(frozen=True)
 class DemographyRates:
-    """Yearly rate schedules, all float64, indexed by year offset (0 = ``start_year``)."""
+    """Yearly rate schedules, all float64, indexed by year offset (0 = ``start_year``).
+
+    ``death`` and ``fertility`` are the same everywhere; the migration arrays have one row per
+    municipality, in the order of ``codes`` (the region's order, as in the engines' world).
+    """
 
     death: np.ndarray  # [n_years, 2, 106] probability of dying during the year
     fertility: np.ndarray  # [n_years, 106] probability a woman gives birth during the year
-    out_migration: np.ndarray  # [n_years, 106] probability a survivor moves out
-    in_migration: np.ndarray  # [n_years, 106] expected in-migrants of age a per resident
+    out_migration: np.ndarray  # [n_muni, n_years, 2, 106] probability a survivor moves out
+    in_migration: np.ndarray  # [n_muni, n_years, 2, 106] expected in-migrants (persons)
     start_year: int
+    codes: tuple = ()  # municipality codes of the migration rows
 
     @property
     def n_years(self) -> int:
@@ -173,6 +221,11 @@ class DemographyRates:
                 f"({self.start_year}-{self.start_year + self.n_years - 1})"
             )
         return k
+
+    def migration_for(self, code: str) -> tuple[np.ndarray, np.ndarray]:
+        """``(out_migration, in_migration)`` of municipality ``code``, each ``[n_years, 2, 106]``."""
+        m = list(self.codes).index(str(code))
+        return self.out_migration[m], self.in_migration[m]
 
 
 # Age schedules ---------------------------------------------------------------------------------
@@ -282,11 +335,13 @@ def as_demography_config(cfg) -> DemographyConfig:
     return cfg.validate()
 
 
-def build_rates(cfg: DemographyConfig, start_year: int, end_year: int) -> DemographyRates:
-    """Yearly rate schedules for the calendar years ``start_year..end_year`` inclusive.
+def _path(values, year: int) -> float:
+    """SSB's value for ``year`` from its values at ``PATH_YEARS``, linear between, held outside."""
+    return float(np.interp(year, PATH_YEARS, values))
 
-    ``cfg`` may also be a mapping or an OmegaConf node with the same keys; it is validated.
-    """
+
+def national_rates(cfg, start_year: int, end_year: int) -> tuple[np.ndarray, np.ndarray]:
+    """``(death [n_years, 2, 106], fertility [n_years, 106])`` for ``start_year..end_year``."""
     cfg = as_demography_config(cfg)
     if end_year < start_year:
         raise ConfigError(f"end_year {end_year} is before start_year {start_year}")
@@ -301,36 +356,116 @@ def build_rates(cfg: DemographyConfig, start_year: int, end_year: int) -> Demogr
     base_year = RATE_BASE_YEAR - 1
     death = np.empty((n_years, 2, N_AGES))
     fertility = np.empty((n_years, N_AGES))
-    out_mig = np.empty((n_years, N_AGES))
-    in_mig = np.empty((n_years, N_AGES))
-    out_y = cfg.internal_out_scale * INTERNAL_OUT_SCHEDULE + cfg.emigration_scale * (
-        EMIGRATION_SCHEDULE
-    )
-    in_y = (
-        cfg.internal_in_per_resident * INTERNAL_IN_PROFILE
-        + cfg.immigration_per_resident * IMMIGRATION_PROFILE
-    )
+    tfr = (cfg.tfr_2024, cfg.tfr_2030, cfg.tfr_2050)
     for k in range(n_years):
         year = start_year + k
         improve = (1.0 - cfg.mortality_improvement * _IMPROVEMENT_WEIGHT) ** max(
             0, year - base_year
         )
         death[k] = np.minimum(base * improve[None, :], _MAX_Q)
-        t = year - RATE_BASE_YEAR
-        if cfg.tfr_years_to_target <= 0 or t >= cfg.tfr_years_to_target:
-            tfr = cfg.tfr_target
-        else:
-            w = max(t, 0) / cfg.tfr_years_to_target
-            tfr = cfg.tfr_start + w * (cfg.tfr_target - cfg.tfr_start)
-        fertility[k] = fertility_schedule(tfr, cfg.mean_age_at_birth)
-        out_mig[k] = np.minimum(out_y, 0.95)
-        in_mig[k] = in_y
+        fertility[k] = fertility_schedule(_path(tfr, year), cfg.mean_age_at_birth)
+    return death, fertility
+
+
+def out_migration_schedule(cfg) -> np.ndarray:
+    """Per-person probability of moving out (to Norway or abroad), ``[2, 106]``."""
+    cfg = as_demography_config(cfg)
+    both = cfg.internal_out_scale * INTERNAL_OUT_SCHEDULE + cfg.emigration_scale * (
+        EMIGRATION_SCHEDULE
+    )
+    return np.minimum(np.stack([both, both]), 0.95)
+
+
+def in_migrant_profile(cfg, year: int) -> np.ndarray:
+    """Sex-age distribution of one main-alternative in-migrant, ``[2, 106]``, the immigrant part
+    scaled by this alternative's immigration level in ``year`` (so it sums to 1 under MMMM)."""
+    cfg = as_demography_config(cfg)
+    levels = (cfg.immigration_2024, cfg.immigration_2030, cfg.immigration_2050)
+    imm = IMMIGRANT_SHARE_OF_IN_MIGRANTS * _path(levels, year)
+    dom = 1.0 - IMMIGRANT_SHARE_OF_IN_MIGRANTS
+    return np.stack(
+        [
+            dom * DOMESTIC_MALE_SHARE * INTERNAL_IN_PROFILE
+            + imm * IMMIGRANT_MALE_SHARE * IMMIGRATION_PROFILE,
+            dom * (1.0 - DOMESTIC_MALE_SHARE) * INTERNAL_IN_PROFILE
+            + imm * (1.0 - IMMIGRANT_MALE_SHARE) * IMMIGRATION_PROFILE,
+        ]
+    )
+
+
+def fitted_in_migration_levels(population, targets, start_year: int) -> tuple:
+    """``(alpha, beta, horizon)`` of each municipality's yearly in-migrants under the packaged
+    MMMM: the expected MMMM population hits ``targets[:, j]`` on 1 January ``FIT_YEARS[j]``."""
+    if start_year >= FIT_YEARS[0]:
+        raise ConfigError(
+            f"start_year {start_year} is not before {FIT_YEARS[0]}: the migration fit needs the "
+            f"population before SSB's first target year"
+        )
+    targets = np.asarray(targets, dtype=np.float64)
+    population = np.asarray(population, dtype=np.float64)
+    if targets.shape != (population.shape[0], len(FIT_YEARS)) or not np.isfinite(targets).all():
+        raise ConfigError(
+            f"SSB targets must be finite, one row per municipality and one column per year "
+            f"{FIT_YEARS}; got shape {targets.shape}"
+        )
+    main = load_demography_config("MMMM")
+    horizon = FIT_YEARS[-1] - start_year
+    death, fertility = national_rates(main, start_year, FIT_YEARS[-1] - 1)
+    out = np.broadcast_to(out_migration_schedule(main), (1, horizon, 2, N_AGES))
+    profile = np.stack([in_migrant_profile(main, start_year + k) for k in range(horizon)])
+    offsets = {year - start_year: targets[:, j] for j, year in enumerate(FIT_YEARS)}
+    alpha, beta = migration.fit_in_migration_levels(
+        population, offsets, death, fertility, out, profile
+    )
+    return alpha, beta, horizon
+
+
+def build_rates(
+    cfg, start_year: int, end_year: int, population, targets=None, codes=()
+) -> DemographyRates:
+    """Yearly rate schedules for the calendar years ``start_year..end_year`` inclusive.
+
+    Args:
+        cfg: a :class:`DemographyConfig`, mapping or OmegaConf node (validated).
+        population: ``[n_muni, 2, 106]`` residents on 1 January ``start_year`` (the region's).
+        targets: ``[n_muni, 2]`` SSB's projected MMMM totals in ``FIT_YEARS`` (not needed for
+            ``static``); :func:`frivilligsim.inputs.projection.projection_targets` gives them.
+        codes: the municipality codes of the rows (for :meth:`DemographyRates.migration_for`).
+    """
+    cfg = as_demography_config(cfg)
+    population = np.asarray(population, dtype=np.float64)
+    if population.ndim != 3 or population.shape[1:] != (2, N_AGES):
+        raise ConfigError(f"population must be [n_muni, 2, {N_AGES}], got {population.shape}")
+    n_muni = population.shape[0]
+    n_years = end_year - start_year + 1
+    if cfg.static:
+        death, fertility = national_rates(cfg, start_year, start_year)
+        out, inflow = migration.static_flows(population, death[0], fertility[0])
+        death = np.repeat(death, n_years, axis=0)
+        fertility = np.repeat(fertility, n_years, axis=0)
+        out = np.repeat(out[:, None], n_years, axis=1)
+        inflow = np.repeat(inflow[:, None], n_years, axis=1)
+    else:
+        if targets is None:
+            raise ConfigError(
+                f"demography {cfg.name} needs SSB's projected totals per municipality "
+                f"(FIT_YEARS {FIT_YEARS}) to set each municipality's migration"
+            )
+        death, fertility = national_rates(cfg, start_year, end_year)
+        alpha, beta, horizon = fitted_in_migration_levels(population, targets, start_year)
+        level = migration.level_path(alpha, beta, n_years, horizon)
+        profile = np.stack([in_migrant_profile(cfg, start_year + k) for k in range(n_years)])
+        inflow = level[:, :, None, None] * profile[None]
+        out = np.repeat(
+            np.repeat(out_migration_schedule(cfg)[None, None], n_muni, axis=0), n_years, axis=1
+        )
     return DemographyRates(
-        death=death,
-        fertility=fertility,
-        out_migration=out_mig,
-        in_migration=in_mig,
+        death=np.ascontiguousarray(death),
+        fertility=np.ascontiguousarray(fertility),
+        out_migration=np.ascontiguousarray(out),
+        in_migration=np.ascontiguousarray(inflow),
         start_year=int(start_year),
+        codes=tuple(str(c) for c in codes),
     )
 
 
@@ -364,8 +499,10 @@ def step_year(
         muni_key: the municipality's stable key (``region.municipality_keys``); new ids are
             ``muni_key * 2**32 + serial`` and the in-migration draws are keyed by it.
         seed: run seed. year: calendar year of the step (the draws' time key).
-        death: ``[2, 106]``; fertility, out_migration, in_migration: ``[106]`` - this year's
-            rows of :class:`DemographyRates`.
+        death: ``[2, 106]``; fertility: ``[106]`` - this year's rows of
+            :class:`DemographyRates`; out_migration, in_migration: ``[2, 106]`` - this year's
+            rows of the municipality's migration (``rates.out_migration[m, k]``): a per-person
+            probability of moving out, and the expected number of in-migrants by sex and age.
 
     Returns:
         ``(n_used_new, next_serial_new, births, deaths, in_migrants, out_migrants)``.
@@ -406,36 +543,34 @@ def step_year(
         if rng.uniform(seed, pid, year, rng.DEATH, 0) < death[s, a]:
             exit_reason[i] = EXIT_DEATH
             deaths += 1
-        elif rng.uniform(seed, pid, year, rng.OUT_MIGRATION, 0) < out_migration[a]:
+        elif rng.uniform(seed, pid, year, rng.OUT_MIGRATION, 0) < out_migration[s, a]:
             exit_reason[i] = EXIT_OUT_MIGRATION
             outs += 1
         elif a < MAX_AGE:
             age[i] = a + 1
 
-    # In-migrants: one Poisson count for the municipality, ages from the profile.
+    # In-migrants: one Poisson count for the municipality, age then sex from its profile.
     total = 0.0
-    for a in range(in_migration.shape[0]):
-        total += in_migration[a]
-    n_in = rng.poisson(total * n0, seed, muni_key, year, rng.IN_MIGRATION_COUNT)
+    for a in range(N_AGES):
+        total += in_migration[0, a] + in_migration[1, a]
+    n_in = rng.poisson(total, seed, muni_key, year, rng.IN_MIGRATION_COUNT)
     if n_in > 0 and n_new + n_in > capacity:
         return -1, serial, births, deaths, n_in, outs
     for k in range(n_in):
         u = rng.uniform(seed, muni_key, year, rng.IN_MIGRATION_AGE, k) * total
         cum = 0.0
         a_new = MAX_AGE
-        for a in range(in_migration.shape[0]):
-            cum += in_migration[a]
+        for a in range(N_AGES):
+            cum += in_migration[0, a] + in_migration[1, a]
             if u < cum:
                 a_new = a
                 break
+        both = in_migration[0, a_new] + in_migration[1, a_new]
+        male_share = in_migration[0, a_new] / both if both > 0.0 else 0.5
         pid = base_id + serial
         serial += 1
         age[n_new] = a_new
-        sex[n_new] = (
-            0
-            if rng.uniform(seed, pid, year, rng.IN_MIGRATION_SEX, 0) < (MALE_SHARE_IN_MIGRANTS)
-            else 1
-        )
+        sex[n_new] = 0 if rng.uniform(seed, pid, year, rng.IN_MIGRATION_SEX, 0) < male_share else 1
         ids[n_new] = pid
         exit_reason[n_new] = EXIT_ALIVE
         n_new += 1
@@ -560,8 +695,8 @@ def _project_kernel(
                 start_year + y,
                 death[k],
                 fertility[k],
-                out_migration[k],
-                in_migration[k],
+                out_migration[m, k],
+                in_migration[m, k],
             )
             if n_new < 0:
                 status[m] = -1
@@ -573,26 +708,36 @@ def _project_kernel(
             n = compact_alive(a_m, s_m, i_m, e_m, n_new)
 
 
-def project_region(
+def project_population(
     region, rates: DemographyRates, seed: int, start_year: int, end_year: int
 ) -> tuple[pd.DataFrame, np.ndarray]:
     """Project every municipality's residents from 1 January ``start_year`` through ``end_year``.
 
-    Municipalities run in parallel (numba ``prange``); every draw is keyed, so the result does
-    not depend on the number of threads.
+    The same kernel (:func:`step_year`) and the same rates the engines use. Municipalities run
+    in parallel (numba ``prange``); every draw is keyed, so the result does not depend on the
+    number of threads.
+
+    Args:
+        region: anything with ``population [n_muni, 2, 106]`` and ``municipalities`` (a frame
+            with a ``municipality`` column), in the order of the rates' migration rows.
 
     Returns:
         ``(table, age_sex)``. ``table`` has one row per (year, municipality), years
         ``start_year..end_year``, columns ``year, municipality, residents, residents_70plus,
         residents_80plus`` (on 1 January) and ``births, deaths, in_migrants, out_migrants``
         (during the year), so ``residents[y+1] = residents[y] + births - deaths + in - out``.
-        ``age_sex`` is int64 ``[n_years, 2, 106]``: the region's residents on 1 January.
+        ``age_sex`` is int64 ``[n_muni, n_years, 2, 106]``: residents on 1 January.
     """
     rate_offset = rates.offset(start_year)
     rates.offset(end_year)
     n_years = end_year - start_year + 1
     population = np.ascontiguousarray(region.population, dtype=np.int64)
     n_muni = population.shape[0]
+    if rates.out_migration.shape[0] != n_muni:
+        raise ConfigError(
+            f"the rates have migration for {rates.out_migration.shape[0]} municipalities, "
+            f"the region has {n_muni}"
+        )
     keys = rng.municipality_keys(region.municipalities["municipality"])
     n0 = population.sum(axis=(1, 2))
     growth = 1.6
@@ -646,6 +791,15 @@ def project_region(
             "out_migrants": stats[:, :, _OUT].T.ravel(),
         }
     )
+    return table, age_sex
+
+
+def project_region(
+    region, rates: DemographyRates, seed: int, start_year: int, end_year: int
+) -> tuple[pd.DataFrame, np.ndarray]:
+    """:func:`project_population` with the age-sex array summed over municipalities
+    (``[n_years, 2, 106]``)."""
+    table, age_sex = project_population(region, rates, seed, start_year, end_year)
     return table, age_sex.sum(axis=0)
 
 
@@ -664,37 +818,3 @@ def load_demography_config(name: str) -> DemographyConfig:
     if unknown:
         raise ConfigError(f"conf/demography/{name}.yaml has unknown keys {sorted(unknown)}")
     return DemographyConfig(**values).validate()
-
-
-def calibration_table(
-    region, seed: int = 2024, start_year: int = 2024, end_year: int = 2050
-) -> tuple[pd.DataFrame, pd.DataFrame, dict]:
-    """Project ``region`` under every packaged alternative and summarise the calibration targets.
-
-    Returns ``(summary, yearly, age_sex)``: one summary row per alternative; the stacked yearly
-    tables with a ``demography`` column; the age-sex arrays by alternative.
-    """
-    rows, tables, pyramids = [], [], {}
-    for name in DEMOGRAPHIES:
-        rates = build_rates(load_demography_config(name), start_year, end_year)
-        table, age_sex = project_region(region, rates, seed, start_year, end_year)
-        tables.append(table.assign(demography=name))
-        pyramids[name] = age_sex
-        by = table.pivot(index="year", columns="municipality", values="residents")
-        first, last = by.loc[start_year], by.loc[end_year]
-        e0 = life_expectancy(rates.death[-1])
-        rows.append(
-            {
-                "demography": name,
-                f"residents_{start_year}": int(first.sum()),
-                f"residents_{end_year}": int(last.sum()),
-                "change": last.sum() / first.sum() - 1.0,
-                f"share70_{start_year}": age_sex[0, :, 70:].sum() / age_sex[0].sum(),
-                f"share70_{end_year}": age_sex[-1, :, 70:].sum() / age_sex[-1].sum(),
-                f"share80_{end_year}": age_sex[-1, :, 80:].sum() / age_sex[-1].sum(),
-                f"e0_men_{end_year}": e0[0],
-                f"e0_women_{end_year}": e0[1],
-                "max_growth": float((by / by.loc[start_year]).max().max()),
-            }
-        )
-    return pd.DataFrame(rows), pd.concat(tables, ignore_index=True), pyramids

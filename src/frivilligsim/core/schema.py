@@ -46,8 +46,8 @@ CENTRALITY = (5, 6)
 POLICIES = ("cocreation", "mobilisation", "as_planned")
 
 # Demography alternatives, named as SSB names them: fertility, life expectancy,
-# internal migration, immigration (MODEL.md section 6)
-DEMOGRAPHIES = ("MMMM", "LLML", "HHMH", "LHML", "HLMH", "MMM0")
+# internal migration, immigration (MODEL.md section 6); "static" keeps 2024 (no ageing)
+DEMOGRAPHIES = ("MMMM", "LLML", "HHMH", "LHML", "HLMH", "MMM0", "static")
 
 # Output table (MODEL.md section 8): these names are a public contract -------------------------
 KEY_COLUMNS = ("year", "municipality", "policy", "demography", "seed")

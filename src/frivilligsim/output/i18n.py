@@ -26,6 +26,7 @@ en: dict[str, str] = {
     "demography.LHML": "Strong ageing (LHML)",
     "demography.HLMH": "Weak ageing (HLMH)",
     "demography.MMM0": "Zero immigration (MMM0)",
+    "demography.static": "No ageing (2024 kept, static)",
     # Welfare areas (schema.AREAS)
     "area.elderly_health": "Health, care and the elderly",
     "area.inclusion": "Diversity, inclusion and integration",
@@ -180,6 +181,7 @@ nb: dict[str, str] = {
     "demography.LHML": "Sterk aldring (LHML)",
     "demography.HLMH": "Svak aldring (HLMH)",
     "demography.MMM0": "Null innvandring (MMM0)",
+    "demography.static": "Ingen aldring (2024 holdt fast, static)",
     "area.elderly_health": "Helse, pleie, omsorg og eldre",
     "area.inclusion": "Mangfold, inkludering og integrering",
     "area.children_youth": "Barn, unge, oppvekst og skole",

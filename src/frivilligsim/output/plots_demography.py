@@ -1,6 +1,6 @@
-"""Figures of the demography: population pyramids and the 70+ share per SSB alternative.
+"""Figures of the demography: pyramids, the 70+ share, and the projection against SSB's own.
 
-Owns two plots for policy staff, in English or Norwegian (bokmål), each written as PNG and
+Owns the demography plots for policy staff, in English or Norwegian (bokmål), each written as PNG and
 SVG. Must not: run projections or depend on the engines; it takes plain arrays and tables.
 """
 
@@ -29,6 +29,15 @@ TEXT = {
         "synthetic": "Synthetic region (frivilligsim default)",
         "real": "Statistics Norway (SSB), table 07459 and classification 128, CC BY 4.0; "
         "centre attributes synthetic",
+        "class_title": "Share aged 70+ by centrality class ({name})",
+        "class": "centrality class {c}",
+        "ssb_quarter": "SSB: about a quarter in the least central municipalities, 2050",
+        "ssb_title": "The projection ({name}) against SSB's own MMMM projection",
+        "ssb_total": "Residents of the region (thousands)",
+        "model": "frivilligsim",
+        "ssb": "SSB table 14288, MMMM",
+        "ssb_axis": "SSB's projected residents {y} (MMMM)",
+        "model_axis": "frivilligsim residents {y}",
     },
     "nb": {
         "men": "Menn",
@@ -43,6 +52,15 @@ TEXT = {
         "synthetic": "Syntetisk region (frivilligsim standard)",
         "real": "Statistisk sentralbyrå (SSB), tabell 07459 og klassifikasjon 128, CC BY 4.0; "
         "sentralenes egenskaper syntetiske",
+        "class_title": "Andel 70 år og eldre etter sentralitetsklasse ({name})",
+        "class": "sentralitetsklasse {c}",
+        "ssb_quarter": "SSB: om lag en firedel i de minst sentrale kommunene, 2050",
+        "ssb_title": "Framskrivingen ({name}) mot SSBs egen MMMM-framskriving",
+        "ssb_total": "Innbyggere i regionen (tusen)",
+        "model": "frivilligsim",
+        "ssb": "SSB tabell 14288, MMMM",
+        "ssb_axis": "SSBs framskrevne innbyggere {y} (MMMM)",
+        "model_axis": "frivilligsim innbyggere {y}",
     },
 }
 
@@ -180,3 +198,88 @@ def make_figures(
         results, out_dir / "share_70plus", lang=lang, synthetic=synthetic
     )
     return written
+
+
+def plot_share_by_class(
+    age_sex, centrality, years, path, name: str, lang: str = "en", synthetic: bool = False
+):
+    """The 70+ share per year by centrality class, ``age_sex [n_muni, n_years, 2, 106]``."""
+    t = _text(lang)
+    centrality = np.asarray(centrality)
+    fig, ax = plt.subplots(figsize=(7.5, 4.5))
+    for c in sorted(set(centrality.tolist())):
+        sel = age_sex[centrality == c]
+        share = sel[:, :, :, 70:].sum(axis=(0, 2, 3)) / sel.sum(axis=(0, 2, 3))
+        ax.plot(years, 100 * share, lw=1.8, label=t["class"].format(c=c))
+    ax.scatter([2050], [25], marker="x", color="black", zorder=5, label=t["ssb_quarter"])
+    ax.set_xlabel(t["year"])
+    ax.set_ylabel(t["share"])
+    ax.set_title(t["class_title"].format(name=name))
+    ax.grid(alpha=0.3)
+    ax.legend(loc="lower right", fontsize=8, frameon=False)
+    fig.text(0.01, 0.005, t["synthetic"] if synthetic else t["real"], fontsize=8, style="italic")
+    return _save(fig, path)
+
+
+def plot_against_ssb(totals_by_year, comparison, path, name: str, lang: str = "en"):
+    """Left: the region's residents by year with SSB's MMMM totals; right: per municipality,
+    the model's last target year against SSB's (log-log, the diagonal is a perfect match)."""
+    t = _text(lang)
+    years = [int(c.split("_")[1]) for c in comparison.columns if c.startswith("ssb_")]
+    fig, (ax, bx) = plt.subplots(1, 2, figsize=(11, 4.5))
+    ax.plot(totals_by_year.index, totals_by_year.to_numpy() / 1000, lw=2, label=t["model"])
+    first = totals_by_year.index[0]
+    ssb_x = [first] + years
+    ssb_y = [totals_by_year.iloc[0] / 1000] + [comparison[f"ssb_{y}"].sum() / 1000 for y in years]
+    ax.plot(ssb_x, ssb_y, "o--", color="black", label=t["ssb"])
+    ax.set_xlabel(t["year"])
+    ax.set_ylabel(t["ssb_total"])
+    ax.grid(alpha=0.3)
+    ax.legend(fontsize=8, frameon=False)
+    if years and f"model_{years[-1]}" in comparison:
+        y = years[-1]
+        ssb, model = comparison[f"ssb_{y}"], comparison[f"model_{y}"]
+        bx.scatter(ssb, model, s=8, alpha=0.6)
+        lo, hi = max(min(ssb.min(), model.min()), 1) * 0.8, max(ssb.max(), model.max()) * 1.2
+        bx.plot([lo, hi], [lo, hi], color="black", lw=0.8)
+        bx.set_xscale("log")
+        bx.set_yscale("log")
+        bx.set_xlabel(t["ssb_axis"].format(y=y))
+        bx.set_ylabel(t["model_axis"].format(y=y))
+        bx.grid(alpha=0.3, which="both")
+    fig.suptitle(t["ssb_title"].format(name=name))
+    return _save(fig, path)
+
+
+def projection_figures(run_dir, table, age_sex, region, comparison, name: str, lang: str = "en"):
+    """The figures of ``task=projection`` in ``run_dir``: pyramid, 70+ by class, against SSB."""
+    run_dir = Path(run_dir)
+    years = np.sort(table["year"].unique())
+    whole = age_sex.sum(axis=0)
+    synthetic = bool(getattr(region, "synthetic", False))
+    return {
+        "pyramid": plot_population_pyramid(
+            whole[0],
+            whole[-1],
+            run_dir / f"population_pyramid_{name}",
+            lang,
+            synthetic,
+            (int(years[0]), int(years[-1])),
+        ),
+        "share_by_class": plot_share_by_class(
+            age_sex,
+            region.municipalities["centrality"].to_numpy(),
+            years,
+            run_dir / "share_70plus_by_class",
+            name,
+            lang,
+            synthetic,
+        ),
+        "against_ssb": plot_against_ssb(
+            table.groupby("year")["residents"].sum(),
+            comparison,
+            run_dir / "projection_vs_ssb",
+            name,
+            lang,
+        ),
+    }

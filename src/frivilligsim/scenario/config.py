@@ -29,7 +29,13 @@ from frivilligsim.inputs.region import RegionConfig
 CONF_DIR = Path(__file__).resolve().parents[1] / "conf"
 GROUPS = ("experiment", "policy", "demography", "region", "engine", "model")
 LANGUAGES = ("en", "nb")
-TASKS = ("simulate", "calibrate", "validate", "sensitivity")  # workflow/tasks.py runs each
+TASKS = (
+    "simulate",
+    "calibrate",
+    "validate",
+    "sensitivity",
+    "projection",
+)  # workflow/tasks.py runs each
 ENGINES = ("fast", "mesa")
 
 
@@ -102,7 +108,7 @@ class SensitivityConfig:
 
 @dataclass
 class RunConfig:
-    task: str = "simulate"  # simulate | calibrate | validate | sensitivity (tasks.py)
+    task: str = "simulate"  # simulate | calibrate | validate | sensitivity | projection (tasks.py)
     seed: int = 2024
     lang: str = "en"
     experiment_name: str = "default"

@@ -18,6 +18,7 @@ import numpy as np
 from frivilligsim.core.demography import DemographyConfig, DemographyRates, build_rates
 from frivilligsim.core.parameters import REGIMES, PolicyConfig, as_record
 from frivilligsim.core.rng import replicate_seed
+from frivilligsim.inputs.projection import projection_targets
 from frivilligsim.inputs.region import RegionConfig, load_region
 from frivilligsim.scenario.config import RunConfig, load_demography, load_policy
 from frivilligsim.scenario.world import World, build_world, municipality_levers
@@ -113,6 +114,16 @@ class ScenarioSetup:
     demography_name: str
 
 
+def rates_for(run: RunConfig, alternative: DemographyConfig, world: World) -> DemographyRates:
+    """The demography rates of ``alternative`` for ``world``'s municipalities (engines and
+    ``task=projection`` alike): migration fitted per municipality to SSB's projected totals."""
+    region = world.region
+    targets = None if alternative.static else projection_targets(region)
+    return build_rates(
+        alternative, run.start_year, run.end_year, region.population, targets, world.codes
+    )
+
+
 def prepare(
     run: RunConfig,
     policy: str | None = None,
@@ -131,7 +142,7 @@ def prepare(
         params=as_record(run.model),
         lever_base=municipality_levers(world, by_name["as_planned"], by_name),
         lever_policy=municipality_levers(world, chosen, by_name),
-        rates=build_rates(alternative, run.start_year, run.end_year),
+        rates=rates_for(run, alternative, world),
         start_month=max(0, (chosen.start_year - run.start_year) * 12),
         n_months=(run.end_year - run.start_year + 1) * 12,
         policy_name=chosen.name,

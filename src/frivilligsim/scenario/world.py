@@ -17,7 +17,9 @@ from frivilligsim.core.parameters import LEVER_DTYPE, PolicyConfig, lever_row
 from frivilligsim.core.rng import stable_id
 from frivilligsim.inputs.region import Region, municipality_keys
 
-CAPACITY_FACTOR = 1.8  # room for growth under HHMH before a municipality's block is full
+CAPACITY_FACTOR = (
+    2.2  # room for growth: HHMH uses up to 1.90 x its 2024 residents (docs/demography.md s. 7)
+)
 CAPACITY_MARGIN = 256
 
 

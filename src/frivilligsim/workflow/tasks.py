@@ -1,4 +1,4 @@
-"""What a run does, by ``task``: simulate (default), calibrate, sensitivity or validate.
+"""What a run does, by ``task``: simulate (default), calibrate, sensitivity, validate or projection.
 
 Owns the mapping from the config's ``task`` key to the function that carries it out, so an
 experiment file chooses its task (``task: calibrate``) and ``__main__`` stays thin. Every task
@@ -14,6 +14,7 @@ from pathlib import Path
 from frivilligsim.analysis import calibration, sensitivity, validation
 from frivilligsim.errors import ConfigError
 from frivilligsim.scenario.config import TASKS, RunConfig
+from frivilligsim.workflow import projection
 from frivilligsim.workflow.experiment import run_experiment
 from frivilligsim.workflow.rundir import run_with_manifest
 
@@ -21,6 +22,7 @@ ANALYSIS_TASKS = {
     "calibrate": calibration.run_task,
     "validate": validation.run_task,
     "sensitivity": sensitivity.run_task,
+    "projection": projection.run_task,
 }
 assert set(ANALYSIS_TASKS) | {"simulate"} == set(TASKS), "every task of the schema has a function"
 

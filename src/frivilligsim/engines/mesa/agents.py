@@ -508,6 +508,7 @@ class Municipality(mesa.Agent):
         step = year - 1
         rates = model.rates
         before = self.n
+        out_migration, in_migration = rates.migration_for(self.code)
         n_new, next_serial, births, deaths, in_mig, out_mig = step_year(
             self.age,
             self.sex,
@@ -520,8 +521,8 @@ class Municipality(mesa.Agent):
             model.start_year + step,
             rates.death[step],
             rates.fertility[step],
-            rates.out_migration[step],
-            rates.in_migration[step],
+            out_migration[step],
+            in_migration[step],
         )
         if n_new < 0:
             raise FrivilligsimError(
