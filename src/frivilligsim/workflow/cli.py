@@ -99,6 +99,7 @@ def check_command_line(argv: list[str]) -> None:
             swept.append((key, values))
         else:
             fixed.append(f"{key}={item.get_value_element_as_str()}")
+    _check_groups(fixed + [f"{key}={value}" for key, values in swept for value in values])
     for key, value in itertools.chain([(None, None)], ((k, v) for k, vs in swept for v in vs)):
         chosen = list(fixed)
         for other, values in swept:
