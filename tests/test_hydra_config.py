@@ -195,7 +195,10 @@ BAD = [
         ["-m", "demography=MMMM,LHML", "compare.demographies=[MMMM,LHML]"],
         "add compare.demographies=[] to run one demography per job",
     ),
-    (["policies.as_planned.order_intensity=0.5"], "policies.as_planned.order_intensity=0.5 changes"),
+    (
+        ["policies.as_planned.order_intensity=0.5"],
+        "policies.as_planned.order_intensity=0.5 changes",
+    ),
     (["demographies.LHML.tfr_target=1.8"], "demographies.LHML.tfr_target=1.8 changes nothing"),
     # a key the schema does not know, also when added with `+` (Hydra's own hint)
     (["+policy.order_intensty=0.5"], "did you mean policy.order_intensity?"),
