@@ -17,7 +17,7 @@ from hydra import compose, initialize_config_dir
 from omegaconf import OmegaConf
 
 from frivilligsim.errors import ConfigError, OutputError
-from frivilligsim.scenario.config import CONF_DIR, register_schemas
+from frivilligsim.scenario.config import CONF_DIR, load_config, register_schemas
 from frivilligsim.workflow import sweep
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -180,7 +180,31 @@ BAD = [
     (["seed=abc"], "could not be converted to Integer"),
     (["-m", "seed=1,abc"], "could not be converted to Integer"),
     (["policy.order_intensity=7"], "out of range"),
-    (["-m", "policy.order_intensity=0.5,7"], "policy.order_intensity=7.0 is out of range"),
+    (
+        ["-m", "policies.mobilisation.order_intensity=0.5,7"],
+        "policies.mobilisation.order_intensity=7.0 is out of range",
+    ),
+    # settings that would change nothing are refused, saying what to write instead
+    (
+        ["policy.order_intensity=0.5"],
+        "write policies.cocreation.order_intensity=0.5 or policies.mobilisation.order_intensity=0.5",
+    ),
+    (["policy=mobilisation"], "policy=mobilisation changes nothing"),
+    (["-m", "policy=cocreation,mobilisation"], "add compare.policies=[] to run one policy per job"),
+    (
+        ["-m", "demography=MMMM,LHML", "compare.demographies=[MMMM,LHML]"],
+        "add compare.demographies=[] to run one demography per job",
+    ),
+    (
+        ["policies.as_planned.order_intensity=0.5"],
+        "policies.as_planned.order_intensity=0.5 changes",
+    ),
+    (["demographies.LHML.tfr_target=1.8"], "demographies.LHML.tfr_target=1.8 changes nothing"),
+    # a key the schema does not know, also when added with `+` (Hydra's own hint)
+    (["+policy.order_intensty=0.5"], "did you mean policy.order_intensity?"),
+    (["+model.motivaton_decay=0.5"], "did you mean model.motivation_decay?"),
+    (["policies.mobilsation.order_intensity=0.5"], "did you mean policies.mobilisation?"),
+    (["+brand_new_key=1"], "brand_new_key is not a config key"),
     (["-m", "hydra/launcher=nope"], "hydra/launcher=nope is not an option"),
     (["hydra/launcher=nope"], "choose one of: basic, joblib, slurm"),
     (["-m", "hydra/launcher=joblib", "hydra.launcher.n_jobs=two"], "hydra.launcher.n_jobs"),
@@ -206,6 +230,7 @@ def test_bad_command_lines_exit_non_zero_from_the_shell(tmp_path):
     cases = [
         ["-m", "policy=cocreation,nope", "experiment=smoke"],
         ["-m", "hydra/launcher=nope", "experiment=smoke"],
+        ["+model.motivaton_decay=0.5"],
     ]
     procs = [(case, cli(*case, cwd=tmp_path)) for case in cases]
     for case, proc in procs:
@@ -349,3 +374,29 @@ def test_values_swept_by_an_experiment_file_are_checked_too(tmp_path, monkeypatc
     assert "hydra.sweeper.params" in str(info.value)
     # a command-line value list replaces the file's, and is what gets checked
     sweep.check_command_line(["-m", "experiment=bad_sweep", "policy.order_intensity=0.1,0.2"])
+
+
+# ---- per-option overrides: policies.<name>.* and demographies.<name>.* --------------------------
+
+
+def test_per_policy_overrides_reach_the_named_policy_wherever_it_runs():
+    from frivilligsim.scenario.config import load_policy, option_for, validate
+
+    run = validate(load_config(["experiment=smoke", "policies.mobilisation.order_intensity=0.5"]))
+    assert option_for(run, "policy", "mobilisation").order_intensity == 0.5
+    assert option_for(run, "policy", "cocreation") == load_policy("cocreation")
+    # the run's own policy edited with policy.*: still works when it is among those compared
+    own = validate(
+        load_config(["experiment=smoke", "policy=mobilisation", "policy.order_intensity=0.4"])
+    )
+    assert option_for(own, "policy", "mobilisation").order_intensity == 0.4
+    # as_planned reads the mobilisation preset for municipalities whose plans mobilise
+    planned = validate(load_config(["policies.mobilisation.decline_penalty=0.3"]))
+    assert planned.policy.name == "as_planned"
+    assert option_for(planned, "policy", "mobilisation").decline_penalty == 0.3
+
+
+def test_a_single_override_string_and_an_unknown_plus_key_in_load_config():
+    assert load_config("experiment=smoke").experiment_name == "smoke"
+    with pytest.raises(ConfigError, match="did you mean policy.order_intensity"):
+        load_config(["experiment=smoke", "+policy.order_intensty=0.5"])

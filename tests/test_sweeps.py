@@ -339,3 +339,22 @@ def test_a_sweep_folder_from_before_the_layout_move_resumes(tmp_path):
     assert collect.main([str(folder)]) == 0
     gathered = pd.read_parquet(folder / collect.OUTPUT)
     assert gathered["job"].nunique() == 2 and set(gathered["sweep.seed"]) == {1, 2}
+
+
+# ---- a sweep a person can follow --------------------------------------------------------------
+
+
+def test_sweep_log_counts_jobs_and_labels_each_job_with_its_overrides(tmp_path):
+    lever = "policies.mobilisation.order_intensity"
+    stdout, stderr = finish(start("-m", *TINY, "replicates=1", f"{lever}=0.05,0.9", cwd=tmp_path))
+    lines = (stdout + stderr).splitlines()
+    done = [line for line in lines if "jobs done" in line]
+    assert len(done) == 2, done
+    assert "1 of 2 jobs done" in done[0] and "2 of 2 jobs done" in done[1]
+    for value in ("0.05", "0.9"):
+        # the table's label: the job's own swept override, on a line of its own
+        label = [i for i, line in enumerate(lines) if line.startswith(f"{lever}={value} (2026,")]
+        assert len(label) == 1, lines
+        assert "3 municipalities" in lines[label[0]]  # not "whole region"
+        assert any(f"{lever}={value}: complete" in line for line in done)
+    assert "Headline results" not in stdout + stderr  # one short labelled table per job

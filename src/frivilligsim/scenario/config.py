@@ -9,9 +9,11 @@ Must not: run simulations.
 from __future__ import annotations
 
 import dataclasses
+import difflib
+import typing
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, Optional
 
 from hydra.core.config_store import ConfigStore
 from omegaconf import DictConfig, OmegaConf
@@ -106,6 +108,57 @@ class SensitivityConfig:
     municipalities: int | None = 24  # a spread subset of municipalities; null: whole region
 
 
+def group_options(group: str) -> list[str]:
+    """The option names of a config group (its YAML files)."""
+    folder = CONF_DIR / group
+    return sorted(p.stem for p in folder.glob("*.yaml")) if folder.is_dir() else []
+
+
+# ---- per-option overrides: `policies.<name>.<lever>` and `demographies.<name>.<key>` ----------
+#
+# A comparison (compare.policies, compare.demographies) runs several options of a group, each
+# from its own YAML file; `policy.*` only edits the single option `policy` names. So every
+# option of the group also gets a node of its own, with every key of the group's schema and
+# null (= keep the file's value) as default: `policies.mobilisation.order_intensity=0.5` edits
+# mobilisation wherever it runs. Built from the schema's fields, so new keys and new option
+# files appear here by themselves.
+
+COMPARED_GROUPS = {  # group -> (node of per-option overrides, key of the comparison list)
+    "policy": ("policies", "compare.policies"),
+    "demography": ("demographies", "compare.demographies"),
+}
+KEEP_NAME = ("name",)  # an option's name is its identity, not a value to override
+
+
+def _overrides_of(schema, title: str):
+    """A dataclass with every field of ``schema`` (but its name) as Optional, default null."""
+    hints = typing.get_type_hints(schema)
+    spec = [
+        (f.name, Optional[hints[f.name]], field(default=None))  # noqa: UP045 (omegaconf)
+        for f in dataclasses.fields(schema)
+        if f.name not in KEEP_NAME
+    ]
+    return _module_level(dataclasses.make_dataclass(title, spec))
+
+
+def _module_level(cls):
+    """Give a generated class a name in this module, so that pickles of a config resolve it."""
+    cls.__module__ = __name__
+    globals()[cls.__name__] = cls
+    return cls
+
+
+def _options_node(group: str, schema, title: str):
+    """A dataclass with one field per option of ``group``, each an overrides node."""
+    per_option = _overrides_of(schema, f"{title}Option")
+    spec = [(name, per_option, field(default_factory=per_option)) for name in group_options(group)]
+    return _module_level(dataclasses.make_dataclass(title, spec))
+
+
+PolicyOverrides = _options_node("policy", PolicyConfig, "PolicyOverrides")
+DemographyOverrides = _options_node("demography", DemographyConfig, "DemographyOverrides")
+
+
 @dataclass
 class RunConfig:
     task: str = "simulate"  # simulate | calibrate | validate | sensitivity | projection (tasks.py)
@@ -123,6 +176,8 @@ class RunConfig:
     model: BehaviourParams = field(default_factory=BehaviourParams)
     policy: PolicyConfig = field(default_factory=PolicyConfig)
     demography: DemographyConfig = field(default_factory=DemographyConfig)
+    policies: PolicyOverrides = field(default_factory=lambda: PolicyOverrides())
+    demographies: DemographyOverrides = field(default_factory=lambda: DemographyOverrides())
     region: RegionConfig = field(default_factory=RegionConfig)
     engine: EngineConfig = field(default_factory=EngineConfig)
     calibration: CalibrationConfig = field(default_factory=CalibrationConfig)
@@ -136,12 +191,6 @@ def register_schemas() -> None:
 
 
 # ---- group options --------------------------------------------------------------------------
-
-
-def group_options(group: str) -> list[str]:
-    """The option names of a config group (its YAML files)."""
-    folder = CONF_DIR / group
-    return sorted(p.stem for p in folder.glob("*.yaml")) if folder.is_dir() else []
 
 
 def _load_group(group: str, name: str, schema) -> Any:
@@ -164,15 +213,77 @@ def load_demography(name: str) -> DemographyConfig:
     return _load_group("demography", name, DemographyConfig)
 
 
-def load_config(overrides: list[str] | tuple[str, ...] = ()) -> DictConfig:
-    """Compose the config as the command line would, for library use and tests."""
-    from hydra import compose, initialize_config_dir
+_SCHEMAS = {"policy": PolicyConfig, "demography": DemographyConfig}
 
+
+def option_for(run: RunConfig, group: str, name: str):
+    """The option ``name`` of ``group`` ("policy" or "demography") as this run uses it.
+
+    The run's own option (``policy``, ``demography``) with its edits if it is that one, else
+    the option's file; then the run's ``policies.<name>.*`` (``demographies.<name>.*``) values.
+    """
+    own = getattr(run, group)
+    base = own if name == own.name else _load_group(group, name, _SCHEMAS[group])
+    node = getattr(getattr(run, COMPARED_GROUPS[group][0]), name, None)
+    edits = {k: v for k, v in vars(node).items() if v is not None} if node is not None else {}
+    return dataclasses.replace(base, **edits) if edits else base
+
+
+def load_config(overrides: str | list[str] | tuple[str, ...] = ()) -> DictConfig:
+    """Compose the config as the command line would, for library use and tests.
+
+    Raises ConfigError (one line) for an unknown key, a bad value or an override that would
+    change nothing.
+    """
+    from hydra import compose, initialize_config_dir
+    from hydra.errors import HydraException
+    from omegaconf.errors import OmegaConfBaseException
+
+    overrides = [overrides] if isinstance(overrides, str) else [str(o) for o in overrides]
     register_schemas()
-    with initialize_config_dir(config_dir=str(CONF_DIR), version_base="1.3"):
-        cfg = compose(config_name="config", overrides=list(overrides))
-    validate(cfg)
+    try:
+        with initialize_config_dir(config_dir=str(CONF_DIR), version_base="1.3"):
+            cfg = compose(config_name="config", overrides=overrides)
+    except (HydraException, OmegaConfBaseException, ValueError) as exc:
+        raise ConfigError(describe_compose_error(exc)) from None
+    validate(cfg, given=overrides)
     return cfg
+
+
+def describe_compose_error(exc: BaseException) -> str:
+    """One line from Hydra's error and its cause, e.g. the key and the expected type."""
+    cause = exc.__cause__
+    if cause is not None and str(cause).strip():
+        key = getattr(cause, "full_key", None)
+        text = str(cause).strip().splitlines()[0]
+        if "not in" in text and key:
+            return unknown_key_message(str(key))
+        return f"{key}: {text}" if key else text
+    text = str(exc).strip()
+    lines = [line.strip() for line in text.splitlines() if line.strip()]
+    if not lines:
+        return type(exc).__name__
+    message = lines[0]
+    for line in lines[1:]:
+        if line.startswith("full_key:"):
+            message += f" ({line})"
+    return message
+
+
+def unknown_key_message(key: str) -> str:
+    """``a.b is not a config key; did you mean a.c?`` (the nearest key of the schema)."""
+    key = key.lstrip("+~")
+    parent, _, leaf = key.rpartition(".")
+    node: Any = RunConfig()
+    for part in parent.split(".") if parent else []:
+        node = getattr(node, part, None)
+    hint = ""
+    if dataclasses.is_dataclass(node):
+        names = [f.name for f in dataclasses.fields(node)]
+        close = difflib.get_close_matches(leaf, names, n=1, cutoff=0.6)
+        if close:
+            hint = f"; did you mean {parent + '.' if parent else ''}{close[0]}?"
+    return f"{key} is not a config key{hint or ' (python -m frivilligsim --cfg job lists them)'}"
 
 
 # ---- validation -----------------------------------------------------------------------------
@@ -200,13 +311,19 @@ def _check_choice(key: str, value, allowed) -> None:
         )
 
 
-def validate(cfg: DictConfig | RunConfig) -> RunConfig:
-    """Check types, ranges and combinations; return the typed config or raise ConfigError."""
+def validate(cfg: DictConfig | RunConfig, given: list[str] | None = None) -> RunConfig:
+    """Check keys, types, ranges and combinations; return the typed config or raise ConfigError.
+
+    ``given``: the overrides the user wrote, if known; then choosing an option that a
+    comparison makes irrelevant (``policy=X`` while ``compare.policies`` is set) is refused too.
+    """
     if isinstance(cfg, DictConfig):
         try:
             run = OmegaConf.to_object(cfg)
         except Exception as exc:  # omegaconf's own type/missing-value errors
             raise ConfigError(_omegaconf_message(exc)) from None
+        if isinstance(run, RunConfig):
+            _check_known_keys(cfg, run, "")
     else:
         run = cfg
     if not isinstance(run, RunConfig):
@@ -266,7 +383,99 @@ def validate(cfg: DictConfig | RunConfig) -> RunConfig:
         _check_choice("compare.policies", name, group_options("policy"))
     for name in run.compare.demographies:
         _check_choice("compare.demographies", name, group_options("demography"))
+    _check_options_reached(run, given)
     return run
+
+
+def _check_known_keys(cfg: DictConfig, obj, prefix: str) -> None:
+    """Refuse a key the schema does not know (``+policy.order_intensty=0.5`` adds one)."""
+    names = {f.name: getattr(obj, f.name) for f in dataclasses.fields(obj)}
+    for key in cfg.keys():
+        key = str(key)
+        if key not in names:
+            if not prefix and key == "hydra":
+                continue
+            raise ConfigError(unknown_key_message(prefix + key))
+        child = names[key]
+        if dataclasses.is_dataclass(child) and isinstance(cfg._get_node(key), DictConfig):
+            _check_known_keys(cfg._get_node(key), child, f"{prefix}{key}.")
+
+
+# ---- every edit reaches a run -----------------------------------------------------------------
+
+
+def options_run(run: RunConfig, group: str) -> list[str]:
+    """The options of ``group`` whose values reach this run's scenarios.
+
+    Policies: the compared ones (or ``policy``); an ``as_planned``-regime policy also reads
+    the co-creation and mobilisation presets (world.municipality_levers); a policy that starts
+    after ``start_year`` runs as_planned before (setup.prepare's ``lever_base``).
+    """
+    plural = COMPARED_GROUPS[group][1].split(".")[1]
+    names = list(getattr(run.compare, plural) or [getattr(run, group).name])
+    if group != "policy":
+        return names
+    for name in list(names):
+        if option_for(run, group, name).start_year > run.start_year:
+            names.append("as_planned")
+    for name in list(names):
+        if option_for(run, group, name).regime == "as_planned":
+            names += [r for r in REGIMES if r != "as_planned"]
+    return list(dict.fromkeys(names))
+
+
+def _edits(option, preset) -> list[str]:
+    return [
+        f"{f.name}={getattr(option, f.name)}"
+        for f in dataclasses.fields(option)
+        if f.name not in KEEP_NAME and getattr(option, f.name) != getattr(preset, f.name)
+    ]
+
+
+def _check_options_reached(run: RunConfig, given: list[str] | None) -> None:
+    """Refuse an edit of a policy or demography that no scenario of the run uses."""
+    given_keys = [g.lstrip("+~").partition("=")[0] for g in given or []]
+    for group, (node_name, compare_key) in COMPARED_GROUPS.items():
+        used = options_run(run, group)
+        compared = getattr(run.compare, compare_key.split(".")[1])
+        own = getattr(run, group)
+        shown = f"{compare_key}=[{','.join(compared)}]"
+        for name in group_options(group):
+            node = getattr(getattr(run, node_name), name)
+            edits = [f"{k}={v}" for k, v in vars(node).items() if v is not None]
+            if edits and name not in used:
+                raise ConfigError(
+                    f"{node_name}.{name}.{edits[0]} changes nothing: this run uses "
+                    f"{', '.join(used)} only; add {name} to {compare_key} or drop the override"
+                )
+        if own.name not in group_options(group):
+            continue
+        edits = _edits(own, _load_group(group, own.name, _SCHEMAS[group]))
+        if edits and own.name not in used:
+            targets = " or ".join(f"{node_name}.{n}.{edits[0]}" for n in compared)
+            raise ConfigError(
+                f"{group}.{edits[0]} changes nothing: {group}={own.name} is not run when "
+                f"{shown}; write {targets} instead"
+            )
+        if compared and not edits and group in given_keys:
+            raise ConfigError(
+                f"{group}={own.name} changes nothing: {shown} runs each {group} from its own "
+                f"file; add {compare_key}=[] to run {own.name} alone, or change a compared "
+                f"{group} with {node_name}.<name>.<key>=<value>"
+            )
+    for group, (node_name, _) in COMPARED_GROUPS.items():
+        for name in options_run(run, group):
+            option = option_for(run, group, name)
+            _check_ranges(option, f"{node_name}.{name}")
+            if group == "policy":
+                _check_choice(f"{node_name}.{name}.regime", option.regime, REGIMES)
+                _check_choice(
+                    f"{node_name}.{name}.volunteer_policy",
+                    option.volunteer_policy,
+                    VOLUNTEER_POLICY_LEVER,
+                )
+            elif hasattr(option, "validate"):
+                option.validate()
 
 
 def _omegaconf_message(exc: Exception) -> str:

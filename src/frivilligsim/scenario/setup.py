@@ -20,7 +20,7 @@ from frivilligsim.core.parameters import REGIMES, PolicyConfig, as_record
 from frivilligsim.core.rng import replicate_seed
 from frivilligsim.inputs.projection import projection_targets
 from frivilligsim.inputs.region import RegionConfig, load_region
-from frivilligsim.scenario.config import RunConfig, load_demography, load_policy
+from frivilligsim.scenario.config import RunConfig, option_for
 from frivilligsim.scenario.world import World, build_world, municipality_levers
 
 
@@ -53,13 +53,15 @@ def scenarios(run: RunConfig) -> list[Scenario]:
 
 
 def policy_for(run: RunConfig, name: str) -> PolicyConfig:
-    """The policy named ``name``: the config's own ``policy`` (with overrides) if it is that one."""
-    return run.policy if name == run.policy.name else load_policy(name)
+    """The policy named ``name``: the config's own ``policy`` (with overrides) if it is that one,
+    else its file; then the config's ``policies.<name>.*`` overrides."""
+    return option_for(run, "policy", name)
 
 
 def demography_for(run: RunConfig, name: str) -> DemographyConfig:
-    """The demography alternative named ``name``: the config's own if it is that one."""
-    return run.demography if name == run.demography.name else load_demography(name)
+    """The demography alternative named ``name``: the config's own if it is that one, else its
+    file; then the config's ``demographies.<name>.*`` overrides."""
+    return option_for(run, "demography", name)
 
 
 def presets(run: RunConfig) -> dict[str, PolicyConfig]:

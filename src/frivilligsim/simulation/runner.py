@@ -23,6 +23,7 @@ from frivilligsim.engines.layout import (
     yearly_table,
 )
 from frivilligsim.engines.mesa import model as mesa
+from frivilligsim.errors import ConfigError
 from frivilligsim.scenario.config import RunConfig, load_config, validate
 from frivilligsim.scenario.setup import Scenario, prepare, scenarios, world_for
 from frivilligsim.scenario.world import World
@@ -62,27 +63,39 @@ def run_scenarios(
 
 
 def run(
-    config: RunConfig | DictConfig | dict | list | None = None, seed: int | None = None
+    config: RunConfig | DictConfig | dict | list | tuple | str | None = None,
+    seed: int | None = None,
 ) -> pd.DataFrame:
     """Run the model and return the yearly results table: the plain-function form of the model.
 
     Args:
         config: a ``RunConfig``, a composed ``DictConfig``, a list of command-line style
-            overrides (``["experiment=smoke", "policy.order_intensity=0.5"]``), a dict of
-            overrides (``{"policy.order_intensity": 0.5}``), or None for the defaults.
+            overrides (``["experiment=smoke", "policies.mobilisation.order_intensity=0.5"]``),
+            one override as a string (``"experiment=smoke"``), a dict of overrides
+            (``{"policy.order_intensity": 0.5}``), or None for the defaults.
         seed: replaces the config's base seed when given.
 
     Returns:
         One row per (year, municipality, policy, demography, seed), columns as
         ``schema.REQUIRED_COLUMNS`` plus extras.
+
+    Raises:
+        ConfigError: an unknown key, a bad value, or an override no scenario of the run uses.
     """
     if config is None:
         config = []
+    if isinstance(config, str):
+        config = [config]
     if isinstance(config, dict):
         config = [f"{key}={value}" for key, value in config.items()]
-    if isinstance(config, list):
-        config = load_config(config)
-    cfg = validate(config) if isinstance(config, DictConfig) else validate(config)
+    if isinstance(config, list | tuple):
+        config = load_config(list(config))
+    elif not isinstance(config, DictConfig | RunConfig):
+        raise ConfigError(
+            f"run(config=...) takes overrides (a string, list or dict), a DictConfig or a "
+            f"RunConfig, not {type(config).__name__}"
+        )
+    cfg = validate(config)
     if seed is not None:
         cfg = replace(cfg, seed=int(seed))
     tables = [table for _, table, _ in run_scenarios(cfg)]

@@ -12,10 +12,19 @@ import itertools
 from hydra import compose, initialize_config_dir
 from hydra.core.override_parser.overrides_parser import OverridesParser
 from hydra.errors import HydraException
+from omegaconf import OmegaConf
 from omegaconf.errors import OmegaConfBaseException
 
 from frivilligsim.errors import ConfigError
-from frivilligsim.scenario.config import CONF_DIR, GROUPS, group_options, register_schemas, validate
+from frivilligsim.scenario.config import (
+    COMPARED_GROUPS,
+    CONF_DIR,
+    GROUPS,
+    describe_compose_error,
+    group_options,
+    register_schemas,
+    validate,
+)
 
 PASS_THROUGH = {
     "--help",
@@ -90,6 +99,7 @@ def check_command_line(argv: list[str]) -> None:
             swept.append((key, values))
         else:
             fixed.append(f"{key}={item.get_value_element_as_str()}")
+    _check_groups(fixed + [f"{key}={value}" for key, values in swept for value in values])
     for key, value in itertools.chain([(None, None)], ((k, v) for k, vs in swept for v in vs)):
         chosen = list(fixed)
         for other, values in swept:
@@ -98,8 +108,9 @@ def check_command_line(argv: list[str]) -> None:
         try:
             cfg = _compose(chosen)
         except (HydraException, OmegaConfBaseException, ValueError) as exc:
-            raise ConfigError(_describe(exc)) from None
-        validate(cfg)
+            raise ConfigError(describe_compose_error(exc)) from None
+        _check_swept_options(cfg, swept)
+        validate(cfg, given=chosen)
 
 
 def _check_groups(overrides: list[str]) -> None:
@@ -114,16 +125,20 @@ def _check_groups(overrides: list[str]) -> None:
                 )
 
 
-def _describe(exc: BaseException) -> str:
-    """One line from Hydra's error and its cause, e.g. the key and the expected type."""
-    cause = exc.__cause__
-    if cause is not None and str(cause).strip():
-        key = getattr(cause, "full_key", None)
-        text = str(cause).strip().splitlines()[0]
-        if "not in" in text and key:
-            return f"{key} is not a config key (check the spelling; --cfg job lists the keys)"
-        return f"{key}: {text}" if key else text
-    return _first_line(exc)
+def _check_swept_options(cfg, swept: list[tuple[str, list[str]]]) -> None:
+    """Refuse sweeping ``policy`` (``demography``) while a comparison runs them all anyway."""
+    for key, values in swept:
+        group = key.lstrip("+~")
+        if group not in COMPARED_GROUPS or len(values) < 2:
+            continue
+        compare_key = COMPARED_GROUPS[group][1]
+        compared = list(OmegaConf.select(cfg, compare_key) or [])
+        if compared:
+            raise ConfigError(
+                f"{group}={','.join(values)} sweeps the {group}, but {compare_key}="
+                f"[{','.join(compared)}] already runs each of those in every job, so the jobs "
+                f"would be the same; add {compare_key}=[] to run one {group} per job"
+            )
 
 
 def _first_line(exc: BaseException) -> str:

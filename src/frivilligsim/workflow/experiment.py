@@ -112,8 +112,9 @@ def run_experiment(
         write_json(manifest, run_dir / MANIFEST)
         if run.output.report:
             write_report_if_available(run_dir, run.lang)
-        print_headline(summary, run.end_year, console)
-        console.print(f"[green]Done.[/green] Outputs in {run_dir}")
+        print_headline(summary, run, console)
+        if sweep_job_label() is None:  # in a sweep, sweep.py's progress line follows instead
+            console.print(f"[green]Done.[/green] Outputs in {run_dir}")
         return results
     except BaseException as exc:
         mark_failed(manifest, exc, run_dir)
@@ -140,17 +141,49 @@ def write_report_if_available(run_dir: Path, lang: str) -> None:
     write_report(run_dir, lang=lang)
 
 
-def print_headline(summary: pd.DataFrame, year: int, console) -> None:
+def print_headline(summary: pd.DataFrame, run: RunConfig, console) -> None:
+    """The end-of-run table: volunteers, coverage and motivation in the last year.
+
+    In a sweep the table is titled with the job's own overrides (the keys the sweep varies),
+    and lists only the scenario keys that take more than one value.
+    """
+    year = run.end_year
     head = headline_table(summary, year)
-    table = Table(title=f"Headline results, {year} (mean over seeds, whole region)")
-    for name in ("policy", "demography", "volunteers", "coverage", "mean motivation"):
-        table.add_column(name, justify="left" if name in ("policy", "demography") else "right")
+    job = sweep_job_label()
+    keys = [k for k in ("policy", "demography") if job is None or head[k].nunique() > 1]
+    about = f"{year}, mean over seeds, {region_scope(run)}"
+    if job:  # a line of its own: a table title would wrap a long label
+        console.print(f"[bold]{job}[/bold] ({about})", soft_wrap=True, highlight=False)
+    table = Table(
+        title=None if job else f"Headline results, {year} (mean over seeds, {region_scope(run)})"
+    )
+    for name in (*keys, "volunteers", "coverage", "mean motivation"):
+        table.add_column(name, justify="left" if name in keys else "right")
     for row in head.itertuples(index=False):
         table.add_row(
-            row.policy,
-            row.demography,
+            *(getattr(row, k) for k in keys),
             f"{row.volunteers:,.0f}",
             f"{row.coverage:.1%}",
             f"{row.mean_motivation:.3f}",
         )
     console.print(table)
+
+
+def region_scope(run: RunConfig) -> str:
+    """ "whole region", or how many of its municipalities a reduced run simulates."""
+    if run.region.max_municipalities is None and not getattr(run.region, "municipalities", None):
+        return "whole region"
+    return f"{world_for(run.region).n_municipalities} municipalities"
+
+
+def sweep_job_label() -> str | None:
+    """This job's label inside a sweep (sweep.job_label), or None outside a sweep."""
+    from hydra.core.hydra_config import HydraConfig
+    from hydra.types import RunMode
+
+    from frivilligsim.workflow.sweep import job_label
+
+    if not HydraConfig.initialized() or HydraConfig.get().mode != RunMode.MULTIRUN:
+        return None
+    hydra = HydraConfig.get()
+    return job_label(list(hydra.overrides.task), Path(hydra.sweep.dir))

@@ -313,6 +313,17 @@ class SweepIdentity(Callback):
             message = f"sweep {sweep_dir}: {ident.get('n_jobs') or '?'} jobs"
         log.info(message)
 
+    def on_job_end(self, config: DictConfig, job_return: Any = None, **kwargs: Any) -> None:
+        """One progress line per job of a sweep: ``3 of 54 jobs done`` and the job's label."""
+        from hydra.types import RunMode
+
+        if OmegaConf.select(config, "hydra.mode", default=None) != RunMode.MULTIRUN:
+            return
+        try:
+            log.info(progress_line(Path(str(config.hydra.sweep.dir)), config))
+        except Exception as exc:  # progress is a courtesy: never fail a job over it
+            log.debug("no sweep progress line: %s", exc)
+
     def on_multirun_end(self, config: DictConfig, **kwargs: Any) -> None:
         """List every job that did not finish; exit 1 if any (so scripts and CI notice)."""
         sweep_dir = Path(str(config.hydra.sweep.dir))
@@ -339,6 +350,48 @@ class SweepIdentity(Callback):
             total,
             sweep_dir,
         )
+
+
+# ---- progress and labels of a sweep's jobs -------------------------------------------------
+
+
+def _read_identity(sweep_dir: Path) -> dict:
+    try:
+        return json.loads((Path(sweep_dir) / IDENTITY).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}
+
+
+def job_label(overrides: list[str], sweep_dir: Path | None = None) -> str:
+    """A job's label: its overrides of the keys whose value differs between the sweep's jobs
+    (all its overrides if the sweep's job list is not known), e.g.
+    ``policy.order_intensity=0.05 policy.decline_penalty=0.1``."""
+    own = canonical_overrides(overrides)
+    jobs = _read_identity(sweep_dir).get("jobs") if sweep_dir is not None else None
+    if isinstance(jobs, list) and len(jobs) > 1:
+        values: dict[str, set[str]] = {}
+        for job in jobs:
+            for line in job:
+                key, _, value = line.partition("=")
+                values.setdefault(key, set()).add(value)
+        varying = [line for line in own if len(values.get(line.partition("=")[0], ())) > 1]
+        own = varying or own
+    return " ".join(own) or "(no overrides)"
+
+
+def progress_line(sweep_dir: Path, config: DictConfig) -> str:
+    """``sweep <dir>: 3 of 54 jobs done; #2 <label>: complete`` after a job of the sweep ends."""
+    sweep_dir = Path(sweep_dir)
+    overrides = [str(o) for o in OmegaConf.select(config, "hydra.overrides.task") or []]
+    run_dir = Path(str(OmegaConf.select(config, "hydra.runtime.output_dir") or ""))
+    done = sum(completed_run(job, full_read=False)[0] for job in job_dirs(sweep_dir))
+    total = _read_identity(sweep_dir).get("n_jobs")
+    state = "complete" if completed_run(run_dir, full_read=False)[0] else "not complete"
+    number = OmegaConf.select(config, "hydra.job.num", default=None)
+    which = f"#{number} " if number is not None else ""
+    of = f" of {total}" if total else ""
+    label = job_label(overrides, sweep_dir)
+    return f"sweep {sweep_dir}: {done}{of} jobs done; {which}{label}: {state}"
 
 
 # ---- the state of a sweep folder -----------------------------------------------------------
@@ -648,6 +701,8 @@ __all__ = [
     "job_dirs",
     "job_dirname",
     "job_key",
+    "job_label",
+    "progress_line",
     "register_resolvers",
     "sweep_id",
 ]
