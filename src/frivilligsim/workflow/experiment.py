@@ -5,6 +5,9 @@ Owns the run directory's layout (a public contract):
     <run dir>/results.parquet        yearly rows, MODEL.md section 8 columns (+ extras)
     <run dir>/population_by_age.parquet  residents by year, sex and age (per demography, seed)
     <run dir>/summary.csv            regional totals per (policy, demography, seed, year)
+    <run dir>/headline.csv, .xlsx    the headline: median and 90 % band across replicates
+    <run dir>/municipalities.csv, .xlsx  one row per municipality x policy x demography
+                                     (CSV in Norwegian Excel's dialect when lang=nb)
     <run dir>/manifest.json          resolved config, version, commit, seeds, times, status
     <run dir>/figures/               PNG and SVG figures
     <run dir>/report.html            self-contained report
@@ -25,9 +28,9 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
+from frivilligsim.output import aggregates, i18n
 from frivilligsim.output.results import (
     ParquetStream,
-    headline_table,
     now_iso,
     summary_table,
     write_csv,
@@ -98,31 +101,39 @@ def run_experiment(
         write_csv(summary, run_dir / "summary.csv")
         manifest["simulation_seconds"] = round(time.perf_counter() - t0, 2)
         results = pd.read_parquet(run_dir / RESULTS)  # also proves the file reads back
+        write_tables(results, summary, run_dir, run)
         if run.output.figures:
             make_all_figures(results, run_dir, run)
         manifest.update(status="complete", finished=now_iso())
         write_json(manifest, run_dir / MANIFEST)
         if run.output.report:
             write_report_if_available(run_dir, run.lang)
-        print_headline(summary, run.end_year, console)
-        console.print(f"[green]Done.[/green] Outputs in {run_dir}")
+        print_headline(summary, console, run.lang)
+        console.print(i18n.t("term.done", run.lang, path=run_dir))
         return results
     except BaseException as exc:
         mark_failed(manifest, exc, run_dir)
         raise
 
 
+def write_tables(results: pd.DataFrame, summary: pd.DataFrame, run_dir: Path, run: RunConfig):
+    """The headline and municipality tables (output/tables.py), names from the region."""
+    from frivilligsim.output import tables
+
+    info = world_for(run.region).region.municipalities
+    tables.write_run_tables(results, run_dir, run.lang, info=info, regional=summary)
+
+
 def make_all_figures(results: pd.DataFrame, run_dir: Path, run: RunConfig) -> None:
-    """Scenario figures (plots.py) and demography figures (plots_demography.py)."""
+    """Scenario figures (plots.py), demography figures (plots_demography.py) and the map."""
     figures = run_dir / "figures"
     synthetic = run.region.name != "ssb"
-    from frivilligsim.output import plots
+    from frivilligsim.output import maps, plots
 
     plots.make_figures(results, figures, lang=run.lang, synthetic=synthetic)
-    try:
-        from frivilligsim.output import plots_demography
-    except ImportError:  # pragma: no cover - demography plots are optional
-        return
+    maps.make_map(results, figures, lang=run.lang, synthetic=synthetic)
+    from frivilligsim.output import plots_demography
+
     plots_demography.make_figures(run_dir, figures, lang=run.lang, synthetic=synthetic)
 
 
@@ -132,17 +143,38 @@ def write_report_if_available(run_dir: Path, lang: str) -> None:
     write_report(run_dir, lang=lang)
 
 
-def print_headline(summary: pd.DataFrame, year: int, console) -> None:
-    head = headline_table(summary, year)
-    table = Table(title=f"Headline results, {year} (mean over seeds, whole region)")
-    for name in ("policy", "demography", "volunteers", "coverage", "mean motivation"):
-        table.add_column(name, justify="left" if name in ("policy", "demography") else "right")
-    for row in head.itertuples(index=False):
-        table.add_row(
-            row.policy,
-            row.demography,
-            f"{row.volunteers:,.0f}",
-            f"{row.coverage:.1%}",
-            f"{row.mean_motivation:.3f}",
-        )
+def print_headline(summary: pd.DataFrame, console, lang: str = "en") -> None:
+    """The headline of the report (aggregates.headline), first and last year, in ``lang``.
+
+    English shows the codes a user types (policy=cocreation); bokmål the Norwegian names.
+    """
+    start, end = int(summary["year"].min()), int(summary["year"].max())
+    head = aggregates.headline(summary, (start, end)).set_index(
+        ["policy", "demography", "metric", "year"]
+    )
+    n = aggregates.n_seeds(summary)
+    title = i18n.t("term.title.one" if n == 1 else "term.title", lang, start=start, end=end, n=n)
+    table = Table(title=title)
+    table.add_column(i18n.t("term.policy", lang))
+    table.add_column(i18n.t("term.demography", lang))
+    columns = [("volunteers", start, 0), ("volunteers", end, 0), ("coverage", start, 3)]
+    columns += [("coverage", end, 3), ("mean_motivation", end, 3)]
+    for metric, year, _ in columns:
+        key = "term.motivation" if metric == "mean_motivation" else f"term.{metric}"
+        table.add_column(i18n.t(key, lang, year=year), justify="right")
+    pairs = head.reset_index()[["policy", "demography"]].drop_duplicates()
+    for pol, demo in pairs.itertuples(index=False):
+        cells = []
+        for metric, year, decimals in columns:
+            row = head.loc[(pol, demo, metric, year)]
+            text = i18n.fmt_number(row["median"], lang, decimals)
+            if n > 1:
+                lo, hi = (i18n.fmt_number(row[q], lang, decimals) for q in ("q05", "q95"))
+                text += f" ({lo}–{hi})"
+            cells.append(text)
+        if lang == "en":
+            names = (pol, demo)
+        else:
+            names = (i18n.policy_label(pol, lang), i18n.demography_label(demo, lang))
+        table.add_row(*names, *cells)
     console.print(table)
