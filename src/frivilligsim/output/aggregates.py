@@ -298,11 +298,16 @@ def municipality_table(results: pd.DataFrame, info: pd.DataFrame | None = None) 
         out.insert(0, "has_centre", grouped["centres"].max() > 0)
     else:
         out.insert(0, "has_centre", True)
+    no_centre = ~out["has_centre"]
+    for col in (f"coverage_{end}", f"coverage_{end}_q05", f"coverage_{end}_q95"):
+        out.loc[no_centre, col] = float("nan")
     out = out.reset_index()
     names = pd.DataFrame({"municipality": out["municipality"].unique()})
     if info is not None:
         cols = [c for c in ("municipality", "name", "centrality") if c in info.columns]
-        found = info[cols].astype({"municipality": str}).rename(columns={"name": "municipality_name"})
+        found = (
+            info[cols].astype({"municipality": str}).rename(columns={"name": "municipality_name"})
+        )
         names = names.merge(found, on="municipality", how="left")
     if "municipality_name" not in names.columns and "municipality_name" in results.columns:
         first = results.drop_duplicates("municipality")[["municipality", "municipality_name"]]
@@ -319,8 +324,6 @@ def municipality_table(results: pd.DataFrame, info: pd.DataFrame | None = None) 
             return column.map({v: i for i, v in enumerate(rank[column.name])})
         return column
 
-    out = out.sort_values(
-        ["municipality", "demography", "policy"], key=sort_key, ignore_index=True
-    )
+    out = out.sort_values(["municipality", "demography", "policy"], key=sort_key, ignore_index=True)
     head = ["municipality", "municipality_name", "centrality", "policy", "demography"]
     return out[head + [c for c in out.columns if c not in head]]

@@ -84,11 +84,10 @@ en: dict[str, str] = {
     "{n} replicates); dashed line: threshold {thr}.",
     "fig.cov.subtitle.one": "Each point is one municipality with a volunteer centre (one "
     "replicate); dashed line: threshold {thr}.",
-    "fig.cov.without": "{k} municipalities have no volunteer centre, hence no coverage, and are "
-    "not shown.",
-    "fig.cov.below": "{k} of {m} below {thr}",
-    "fig.fan.subtitle.one": "One replicate (no band across replicates), by demographic "
-    "alternative",
+    "fig.cov.without": "Not shown: {k} municipalities without a volunteer centre (hence "
+    "without coverage).",
+    "fig.cov.below": "{k} of {m}\nbelow {thr}",
+    "fig.fan.subtitle.one": "One replicate (no band), by demographic alternative",
     "fig.diff.subtitle.one": "Paired on the same demographic alternative and random seed; "
     "one replicate",
     "fig.ds.subtitle.one": "One replicate. Solid lines: volunteer hours meeting demand; dashed "
@@ -242,13 +241,11 @@ nb: dict[str, str] = {
     "simuleringer); stiplet linje: terskel {thr}.",
     "fig.cov.subtitle.one": "Hvert punkt er én kommune med frivilligsentral (én simulering); "
     "stiplet linje: terskel {thr}.",
-    "fig.cov.without": "{k} kommuner har ingen frivilligsentral, og dermed ingen dekningsgrad, "
-    "og er ikke vist.",
-    "fig.cov.below": "{k} av {m} under {thr}",
-    "fig.fan.subtitle.one": "Én simulering (ingen intervaller mellom simuleringer), etter "
-    "demografialternativ",
-    "fig.diff.subtitle.one": "Parvis på samme demografialternativ og tilfeldige frø; "
-    "én simulering",
+    "fig.cov.without": "Ikke vist: {k} kommuner uten frivilligsentral (og dermed uten "
+    "dekningsgrad).",
+    "fig.cov.below": "{k} av {m}\nunder {thr}",
+    "fig.fan.subtitle.one": "Én simulering (ingen intervaller), etter demografialternativ",
+    "fig.diff.subtitle.one": "Parvis på samme demografialternativ og tilfeldige frø; én simulering",
     "fig.ds.subtitle.one": "Én simulering. Heltrukne linjer: frivillige timer som dekker behov; "
     "stiplede linjer: behov",
     "fig.cohort.subtitle.one": "Én simulering; aldersgruppene stablet",
@@ -429,8 +426,9 @@ en.update(
         "report.col.centrality": "Centrality class",
         "caption.population_pyramid": "Residents by age and sex in {first} (bars) and {last} "
         "(lines), {demography}, from the first replicate.",
-        "caption.share_70plus": "Share of residents aged 70 or older in the region, by "
-        "demographic alternative; crosses: the source report's figures.",
+        "caption.share_70plus": "Share of residents aged 70 or older in {place}, by "
+        "demographic alternative; crosses: the source report's figures for District Norway.",
+        "place.region": "the region",
         "caption.map": "Left: volunteers per 1,000 residents in {year} under {policy}, "
         "{demography}. Right: co-creation minus mobilisation, on the same alternative and "
         "seeds. Median across replicates. Boundaries: © Kartverket (CC BY 4.0).",
@@ -574,8 +572,9 @@ nb.update(
         "report.col.centrality": "Sentralitetsklasse",
         "caption.population_pyramid": "Innbyggere etter alder og kjønn i {first} (søyler) og "
         "{last} (linjer), {demography}, fra den første simuleringen.",
-        "caption.share_70plus": "Andelen innbyggere 70 år og eldre i regionen, etter "
-        "demografialternativ; kryss: tallene i kilderapporten.",
+        "caption.share_70plus": "Andelen innbyggere 70 år og eldre i {place}, etter "
+        "demografialternativ; kryss: kilderapportens tall for Distrikts-Norge.",
+        "place.region": "regionen",
         "caption.map": "Til venstre: frivillige per 1 000 innbyggere i {year} med {policy}, "
         "{demography}. Til høyre: samskaping minus mobilisering, på samme alternativ og frø. "
         "Median over simuleringene. Kommunegrenser: © Kartverket (CC BY 4.0).",

@@ -90,6 +90,7 @@ def file_stem(name: str, end_year: int) -> str:
     """The file name (no suffix) of figure ``name`` in a run ending in ``end_year``."""
     return f"coverage_{end_year}_distribution" if name == "coverage_distribution" else name
 
+
 RC = {
     "svg.hashsalt": "frivilligsim",
     "svg.fonttype": "none",  # text stays text: searchable, editable in a planning document
@@ -495,9 +496,8 @@ def _coverage_tick(policy: str, row: pd.DataFrame, ctx: _Context, thr_text: str)
     """Policy name, then "k of m below thr" on lines short enough not to run into the next."""
     k = int(row["below"].iloc[0]) if len(row) else 0
     m = int(row["municipalities"].iloc[0]) if len(row) else 0
-    count = i18n.t("fig.cov.below", ctx.lang, k=k, m=m, thr=thr_text)
-    width = max(12, int(26 / max(1, len(ctx.policies)) * 1.6))
-    return "\n".join([i18n.policy_label(policy, ctx.lang), *textwrap.wrap(count, width)])
+    count = i18n.t("fig.cov.below", ctx.lang, k=k, m=m, thr=thr_text)  # two short lines
+    return f"{i18n.policy_label(policy, ctx.lang)}\n{count}"
 
 
 def _coverage_distribution(ctx: _Context) -> _Drawn:
@@ -548,6 +548,8 @@ def _coverage_distribution(ctx: _Context) -> _Drawn:
         ax.set_title(i18n.demography_label(demo, lang))
         if i % ncols == 0:
             _set_ylabel(ax, i18n.t("metric.coverage.axis", lang), 3.9)
+        if _is_bottom(i, len(axes), ncols):
+            ax.set_xlabel(i18n.t("axis.policy", lang))
     handles = [
         Line2D(
             [],

@@ -168,7 +168,13 @@ def _captions(results: pd.DataFrame, lang: str) -> dict[str, str]:
 
 
 def _demography_figures(
-    run_dir: Path, results: pd.DataFrame, fig_dir: Path, lang: str, synthetic: bool, redraw: bool
+    run_dir: Path,
+    results: pd.DataFrame,
+    fig_dir: Path,
+    lang: str,
+    synthetic: bool,
+    redraw: bool,
+    place: str | None = None,
 ) -> list[tuple[str, Path, str]]:
     """Pyramids (region reports, when the run wrote residents by age) and the 70+ share."""
     from frivilligsim.output import plots_demography
@@ -198,8 +204,12 @@ def _demography_figures(
             last=last,
             demography=i18n.demography_label(demo, lang),
         )
-        out.append((f"population_pyramid_{demo}", fig_dir / f"population_pyramid_{demo}.png", caption))
-    out.append(("share_70plus", fig_dir / "share_70plus.png", i18n.t("caption.share_70plus", lang)))
+        out.append(
+            (f"population_pyramid_{demo}", fig_dir / f"population_pyramid_{demo}.png", caption)
+        )
+    place = place or i18n.t("place.region", lang)
+    caption = i18n.t("caption.share_70plus", lang, place=place)
+    out.append(("share_70plus", fig_dir / "share_70plus.png", caption))
     return out
 
 
@@ -259,9 +269,7 @@ def _municipality_page(page: Page, info: pd.DataFrame, code: str) -> Page:
     return page
 
 
-def write_report(
-    run_dir: Path, lang: str | None = None, municipality: str | None = None
-) -> Path:
+def write_report(run_dir: Path, lang: str | None = None, municipality: str | None = None) -> Path:
     """Write the report of ``run_dir`` (see the module docstring for names); return its path.
 
     The language is ``lang`` if given, else the manifest's ``config.lang``, else English.
@@ -296,7 +304,7 @@ def write_report(
     page.figure_names = plots.FIGURE_NAMES
     page.captions = _captions(page.results, lang)
     page.extra_figures = _demography_figures(
-        run_dir, page.results, fig_dir, lang, synthetic, redraw
+        run_dir, page.results, fig_dir, lang, synthetic, redraw, page.place
     )
     page.map_figure = _map_figure(
         results, fig_dir, lang, synthetic, redraw, page.municipality, page.place

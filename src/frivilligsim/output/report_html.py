@@ -330,11 +330,19 @@ def _contrast_html(c: orderings.Contrast, page: Page) -> str:
     what = []
     if c.more_volunteers:
         what.append(
-            _t("order.more_volunteers", page, range=_range(bp["volunteers"] - bp["volunteers_ref"], lang, 0))
+            _t(
+                "order.more_volunteers",
+                page,
+                range=_range(bp["volunteers"] - bp["volunteers_ref"], lang, 0),
+            )
         )
     if c.higher_coverage:
         what.append(
-            _t("order.higher_coverage", page, range=_range(bp["coverage"] - bp["coverage_ref"], lang, 3))
+            _t(
+                "order.higher_coverage",
+                page,
+                range=_range(bp["coverage"] - bp["coverage_ref"], lang, 3),
+            )
         )
     demo, ref = i18n.demography_label(c.demography, lang), i18n.demography_label(c.reference, lang)
     claim = _t(
@@ -397,7 +405,9 @@ def _orderings(page: Page) -> str:
 def _figure(
     fig_id: str, png: Path, number: int | None, caption: str, page: Page, alt: str = ""
 ) -> str:
-    label = "" if number is None else f"<strong>{_e(_t('report.figure', page, i=number))}.</strong> "
+    label = (
+        "" if number is None else f"<strong>{_e(_t('report.figure', page, i=number))}.</strong> "
+    )
     return (
         f"<figure id='fig-{_e(fig_id)}'>{_img_tag(png, alt or caption)}"
         f"<figcaption>{label}{_e(caption)}</figcaption></figure>"
@@ -533,6 +543,8 @@ def _provenance(page: Page) -> str:
         f"<table class='provenance'><thead><tr>{head}</tr></thead>"
         f"<tbody>{''.join(body)}</tbody></table>"
     )
+
+
 _CSS = """
 :root { color-scheme: light; }
 * { box-sizing: border-box; }
@@ -586,8 +598,6 @@ window.addEventListener("load", function () {
 """
 
 
-
-
 def _sections(page: Page) -> list[tuple[str, str, str]]:
     """(id, heading, body) of each section, in order."""
     t = lambda key, **kw: _t(key, page, **kw)  # noqa: E731
@@ -598,10 +608,10 @@ def _sections(page: Page) -> list[tuple[str, str, str]]:
         q_key = f"report.question.{name}" if name in QUESTIONS else "report.question.generic"
         question = f"<p class='question'>{_e(t(q_key))}</p>"
     else:
-        question = (
-            f"<p class='question'>{_e(muni_intro(page))}</p>"
-            + (f"<p class='note'>{_e(t('report.muni.centre.none', name=page.place))}</p>"
-               if not _has_centre(page) else "")
+        question = f"<p class='question'>{_e(muni_intro(page))}</p>" + (
+            f"<p class='note'>{_e(t('report.muni.centre.none', name=page.place))}</p>"
+            if not _has_centre(page)
+            else ""
         )
     question += f"<p>{_e(t('report.policies.explained'))}</p>"
     out.append(("question", t("report.question"), question))

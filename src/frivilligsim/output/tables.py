@@ -48,7 +48,9 @@ def headline_frame(regional: pd.DataFrame, lang: str = "en") -> pd.DataFrame:
             decimals
         )
     head["metric"] = [i18n.t(f"metric.{m}.code", lang) for m in head["metric"]]
-    head = _labelled(head[["policy", "demography", "year", "metric", "median", "q05", "q95", "n"]], lang)
+    head = _labelled(
+        head[["policy", "demography", "year", "metric", "median", "q05", "q95", "n"]], lang
+    )
     return head.rename(columns={c: i18n.t(f"col.{c}", lang) for c in head.columns})
 
 
