@@ -309,9 +309,13 @@ def municipality_table(results: pd.DataFrame, info: pd.DataFrame | None = None) 
             info[cols].astype({"municipality": str}).rename(columns={"name": "municipality_name"})
         )
         names = names.merge(found, on="municipality", how="left")
-    if "municipality_name" not in names.columns and "municipality_name" in results.columns:
-        first = results.drop_duplicates("municipality")[["municipality", "municipality_name"]]
-        names = names.merge(first, on="municipality", how="left")
+    if "municipality_name" in results.columns:  # the results' own names fill the gaps
+        own = results.drop_duplicates("municipality").set_index("municipality")
+        own = names["municipality"].map(own["municipality_name"])
+        if "municipality_name" in names.columns:
+            names["municipality_name"] = names["municipality_name"].fillna(own)
+        else:
+            names["municipality_name"] = own
     for col in ("municipality_name", "centrality"):
         if col not in names.columns:
             names[col] = pd.NA

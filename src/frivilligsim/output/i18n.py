@@ -341,9 +341,9 @@ en.update(
     {
         "report.headline.note": "Region totals in {start} and {year}: the median across {n} "
         "replicates, with the 90 % band across replicates in brackets (5th to 95th "
-        "percentile). The terminal and headline.csv show the same numbers.",
+        "percentile). The terminal and `headline.csv` show the same numbers.",
         "report.headline.note.one": "Region totals in {start} and {year} from 1 replicate, so "
-        "there is no band across replicates. The terminal and headline.csv show the same "
+        "there is no band across replicates. The terminal and `headline.csv` show the same "
         "numbers.",
         "report.headline.note.muni": "{place} in {start} and {year}: the median across {n} "
         "replicates, with the 90 % band across replicates in brackets.",
@@ -405,15 +405,15 @@ en.update(
         "have no boundaries",
         "report.map.missing": "this installation has no municipality boundaries",
         "report.municipalities": "Results by municipality",
-        "report.municipalities.text": "municipalities.csv and municipalities.xlsx in the run "
+        "report.municipalities.text": "`municipalities.csv` and `municipalities.xlsx` in the run "
         "folder hold one row per municipality, policy and demographic alternative: name, "
         "centrality class, residents and 70+ share in {start} and {end}, and volunteers and "
         "coverage in {end} (median and 90 % band across replicates). For one municipality's "
-        "report: python -m frivilligsim.report <run folder> --municipality <number>.",
+        "report: `python -m frivilligsim.report <run folder> --municipality <number>`.",
         "report.muni.title": "{name}: volunteering and welfare demand to {end}",
         "report.muni.intro": "{name} (municipality number {code}, centrality class "
         "{centrality}) in a run of {municipalities} municipalities. Every figure and number in "
-        "this report is for {name} alone; the report for the whole region is {region_report} "
+        "this report is for {name} alone; the report for the whole region is `{region_report}` "
         "in the same folder.",
         "report.muni.centre.none": "{name} has no volunteer centre in this run, so it has no "
         "coverage.",
@@ -487,9 +487,9 @@ nb.update(
     {
         "report.headline.note": "Summen for regionen i {start} og {year}: medianen over {n} "
         "simuleringer, med 90 %-intervallet mellom simuleringene i parentes (5. til 95. "
-        "persentil). Terminalen og headline.csv viser de samme tallene.",
+        "persentil). Terminalen og `headline.csv` viser de samme tallene.",
         "report.headline.note.one": "Summen for regionen i {start} og {year} fra 1 simulering, "
-        "så det er ikke noe intervall mellom simuleringer. Terminalen og headline.csv viser de "
+        "så det er ikke noe intervall mellom simuleringer. Terminalen og `headline.csv` viser de "
         "samme tallene.",
         "report.headline.note.muni": "{place} i {start} og {year}: medianen over {n} "
         "simuleringer, med 90 %-intervallet mellom simuleringene i parentes.",
@@ -551,16 +551,16 @@ nb.update(
         "har ingen grenser",
         "report.map.missing": "denne installasjonen har ingen kommunegrenser",
         "report.municipalities": "Resultater per kommune",
-        "report.municipalities.text": "municipalities.csv og municipalities.xlsx i "
+        "report.municipalities.text": "`municipalities.csv` og `municipalities.xlsx` i "
         "kjøringsmappen har én rad per kommune, politikkalternativ og demografialternativ: "
         "navn, sentralitetsklasse, innbyggere og andel 70+ i {start} og {end}, og frivillige og "
         "dekningsgrad i {end} (median og 90 %-intervall over simuleringene). Rapport for én "
-        "kommune: python -m frivilligsim.report <kjøringsmappe> --municipality <nummer> "
-        "--lang nb.",
+        "kommune: `python -m frivilligsim.report <kjøringsmappe> --municipality <nummer> "
+        "--lang nb`.",
         "report.muni.title": "{name}: frivillighet og velferdsbehov fram mot {end}",
         "report.muni.intro": "{name} (kommunenummer {code}, sentralitetsklasse {centrality}) i "
         "en kjøring med {municipalities} kommuner. Alle figurer og tall i denne rapporten "
-        "gjelder bare {name}; rapporten for hele regionen er {region_report} i samme mappe.",
+        "gjelder bare {name}; rapporten for hele regionen er `{region_report}` i samme mappe.",
         "report.muni.centre.none": "{name} har ingen frivilligsentral i denne kjøringen, og "
         "dermed ingen dekningsgrad.",
         "report.muni.table": "Innbyggere og resultater",

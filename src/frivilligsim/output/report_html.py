@@ -71,6 +71,12 @@ def _e(value) -> str:
     return html.escape(str(value), quote=True)
 
 
+def _rich(text: str) -> str:
+    """Escaped text with `backticked` spans (file names, commands) set as code."""
+    parts = _e(text).split("`")
+    return "".join(f"<code>{p}</code>" if i % 2 else p for i, p in enumerate(parts))
+
+
 def _t(key: str, page: Page, **fields) -> str:
     return i18n.t(key, page.lang, **fields)
 
@@ -112,7 +118,8 @@ def _img_tag(png: Path, alt: str) -> str:
 
 
 def _kv_table(rows: list[tuple[str, str]]) -> str:
-    body = "".join(f"<tr><th scope='row'>{_e(k)}</th><td>{_e(v)}</td></tr>" for k, v in rows)
+    """Rows of a name and a value; a value in backticks is a code (see :func:`_rich`)."""
+    body = "".join(f"<tr><th scope='row'>{_e(k)}</th><td>{_rich(v)}</td></tr>" for k, v in rows)
     return f"<table class='kv'><tbody>{body}</tbody></table>"
 
 
@@ -148,8 +155,8 @@ def _scenarios(page: Page) -> str:
     region = _region_name(manifest) or unknown
     kind = _t("report.sc.synthetic" if _synthetic(manifest) else "report.sc.real", page)
     rows = [
-        (_t("report.sc.experiment", page), experiment_name(manifest)),
-        (_t("report.sc.region", page), f"{region} ({kind})"),
+        (_t("report.sc.experiment", page), f"`{experiment_name(manifest)}`"),
+        (_t("report.sc.region", page), f"`{region}` ({kind})"),
         (_t("report.sc.municipalities", page), str(page.n_municipalities)),
         (
             _t("report.sc.policies", page),
@@ -302,7 +309,7 @@ def _headline(page: Page) -> str:
     key += ".one" if n == 1 else ""
     note = _t(key, page, start=start, year=end, n=n, place=page.place or "")
     table = f"<table class='headline'><thead>{top}</thead><tbody>{''.join(body)}</tbody></table>"
-    return f"<p>{_e(note)}</p>{table}"
+    return f"<p>{_rich(note)}</p>{table}"
 
 
 # Orderings -----------------------------------------------------------------------------------
@@ -433,7 +440,7 @@ def _map(page: Page) -> str:
 
 def _municipalities(page: Page) -> str:
     start, end = int(page.results["year"].min()), int(page.results["year"].max())
-    return f"<p>{_e(_t('report.municipalities.text', page, start=start, end=end))}</p>"
+    return f"<p>{_rich(_t('report.municipalities.text', page, start=start, end=end))}</p>"
 
 
 def _municipality_table(page: Page) -> str:
@@ -508,8 +515,9 @@ def _format_value(value, lang: str) -> tuple[str, bool]:
 
 
 def _group_label(group: str, page: Page) -> str:
+    """The group's name in the page's language; a group without one is shown as code."""
     key = f"group.{group}"
-    return _t(key, page) if key in i18n.en else group
+    return _e(_t(key, page)) if key in i18n.en else f"<code>{_e(group)}</code>"
 
 
 def _provenance(page: Page) -> str:
@@ -527,8 +535,9 @@ def _provenance(page: Page) -> str:
         row = row if isinstance(row, dict) else {"value": row}
         if row.get("group", "") != group:
             group = row.get("group", "")
-            label = f"{_t('report.col.group', page)}: {_group_label(group, page)}" if group else ""
-            body.append(f"<tr class='group'><th scope='rowgroup' colspan='3'>{_e(label)}</th></tr>")
+            label = f"{_e(_t('report.col.group', page))}: {_group_label(group, page)}"
+            label = label if group else ""
+            body.append(f"<tr class='group'><th scope='rowgroup' colspan='3'>{label}</th></tr>")
         value, is_code = _format_value(row.get("value", ""), page.lang)
         value = f"<code>{_e(value)}</code>" if is_code else _e(value)
         body.append(
