@@ -617,7 +617,7 @@ def _sections(page: Page) -> list[tuple[str, str, str]]:
         q_key = f"report.question.{name}" if name in QUESTIONS else "report.question.generic"
         question = f"<p class='question'>{_e(t(q_key))}</p>"
     else:
-        question = f"<p class='question'>{_e(muni_intro(page))}</p>" + (
+        question = f"<p class='question'>{_rich(muni_intro(page))}</p>" + (
             f"<p class='note'>{_e(t('report.muni.centre.none', name=page.place))}</p>"
             if not _has_centre(page)
             else ""
