@@ -133,7 +133,7 @@ def test_nb_terminal_has_no_english():
     console = Console(record=True, width=200)
     print_headline(aggregates.regional_series(results), console, "nb")
     text = console.export_text()
-    assert "Hovedresultater, 2024 og 2050" in text and "Samskaping" in text
+    assert "Hovedresultater, 2050, ved siden av 2024" in text and "Samskaping" in text
     leaked = english_words(text)
     assert not leaked, leaked
     console = Console(record=True, width=200)

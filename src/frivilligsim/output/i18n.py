@@ -447,10 +447,10 @@ en.update(
         "group.demography": "demography",
         "group.region": "region",
         "group.engine": "engine",
-        "term.title": "Headline results, {start} and {end} (whole region; median and 90 % band "
-        "across {n} replicates)",
-        "term.title.one": "Headline results, {start} and {end} (whole region; 1 replicate, no "
-        "band)",
+        "term.title": "Headline results, {end}, beside {start} (whole region; median and 90 % "
+        "band across {n} replicates)",
+        "term.title.one": "Headline results, {end}, beside {start} (whole region; 1 replicate, "
+        "no band)",
         "term.policy": "policy",
         "term.demography": "demography",
         "term.volunteers": "volunteers {year}",
@@ -594,10 +594,10 @@ nb.update(
         "group.demography": "demografi",
         "group.region": "region",
         "group.engine": "motor",
-        "term.title": "Hovedresultater, {start} og {end} (hele regionen; median og "
+        "term.title": "Hovedresultater, {end}, ved siden av {start} (hele regionen; median og "
         "90 %-intervall over {n} simuleringer)",
-        "term.title.one": "Hovedresultater, {start} og {end} (hele regionen; 1 simulering, "
-        "ikke noe intervall)",
+        "term.title.one": "Hovedresultater, {end}, ved siden av {start} (hele regionen; 1 "
+        "simulering, ikke noe intervall)",
         "term.policy": "politikkalternativ",
         "term.demography": "demografialternativ",
         "term.volunteers": "frivillige {year}",

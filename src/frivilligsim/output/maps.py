@@ -96,7 +96,26 @@ def map_values(results: pd.DataFrame, policy: str | None = None) -> tuple[pd.Dat
     return table.reset_index(), meta
 
 
-def _draw_panel(ax, paths, outside, values, norm, cmap, highlight, lang):
+def _mark(ax, path: MplPath, label: str | None) -> None:
+    """Outline one municipality and point at it with its name: small ones vanish at this scale."""
+    ax.add_collection(PathCollection([path], facecolor="none", edgecolor="black", linewidths=1.4))
+    (x0, y0), (x1, y1) = path.get_extents().get_points()
+    x, y = (x0 + x1) / 2, (y0 + y1) / 2
+    ax.plot([x], [y], marker="o", ms=14, mfc="none", mec="#D55E00", mew=2.0, zorder=5)
+    if label:
+        ax.annotate(
+            label,
+            (x, y),
+            xytext=(-18, 18),
+            textcoords="offset points",
+            ha="right",
+            size=9,
+            weight="bold",
+            arrowprops={"arrowstyle": "-", "color": "#D55E00", "lw": 1.2},
+        )
+
+
+def _draw_panel(ax, paths, outside, values, norm, cmap, highlight, lang, label=None):
     ax.add_collection(
         PathCollection(list(outside), facecolor=_OUTSIDE, edgecolor=_EDGE, linewidths=0.15)
     )
@@ -106,9 +125,7 @@ def _draw_panel(ax, paths, outside, values, norm, cmap, highlight, lang):
     coll.set_linewidth(0.15)
     ax.add_collection(coll)
     if highlight is not None:
-        ax.add_collection(
-            PathCollection([highlight], facecolor="none", edgecolor="black", linewidths=1.6)
-        )
+        _mark(ax, highlight, label)
     ax.set_aspect("equal")
     ax.autoscale_view()
     ax.set_axis_off()
@@ -145,7 +162,7 @@ def draw_map(
     hl = municipality_path(boundaries[highlight]) if highlight in boundaries else None
     panels = [("level", "viridis")] + ([("difference", "PuOr")] if meta["paired"] else [])
     fig, axes = plots._new_figure(
-        len(panels), max_cols=2, panel_size=(4.6, 6.2), min_width=5.5 * len(panels)
+        len(panels), max_cols=2, panel_size=(4.6, 5.0), min_width=5.5 * len(panels)
     )
     for ax, (column, cmap) in zip(axes, panels, strict=True):
         values = table[column].to_numpy(float)
@@ -161,8 +178,9 @@ def draw_map(
             policy = i18n.policy_label(meta["policy"], lang)
             ax.set_title(i18n.t("fig.map.level", lang, policy=policy))
             label = i18n.t("fig.map.level.axis", lang)
-        coll = _draw_panel(ax, paths, outside, values, norm, cmap, hl, lang)
-        bar = fig.colorbar(coll, ax=ax, orientation="horizontal", shrink=0.85, pad=0.02)
+        coll = _draw_panel(ax, paths, outside, values, norm, cmap, hl, lang, place)
+        cax = ax.inset_axes((0.12, -0.07, 0.76, 0.035))
+        bar = fig.colorbar(coll, cax=cax, orientation="horizontal")
         bar.set_label(label)
         bar.ax.xaxis.set_major_formatter(plots._NumberFormatter(lang))
     demo = i18n.demography_label(meta["demography"], lang)
