@@ -23,7 +23,7 @@ from mesa.visualization.utils import update_counter
 
 from frivilligsim.engines.mesa.model import FrivilligModel
 
-MUNICIPALITY = "S004"  # synthetic, about 1 800 residents and one centre
+MUNICIPALITY = "1812"  # Sømna: about 2 000 residents (SSB 2024) and one centre
 
 COHORT_COLOURS = {
     "volunteers_youth": "#7fc97f",
@@ -97,6 +97,6 @@ page = SolaraViz(
         OrdersAndCoverage,
     ],
     model_params=model_params,
-    name=f"frivilligsim: volunteers in {MUNICIPALITY} (synthetic), month by month",
+    name=f"frivilligsim: volunteers in {MUNICIPALITY} Sømna, month by month",
 )
 page  # noqa: B018
