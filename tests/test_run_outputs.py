@@ -4,6 +4,7 @@ same headline the report shows."""
 from __future__ import annotations
 
 import json
+import re
 
 import matplotlib.image as mpimg
 import openpyxl
@@ -67,7 +68,7 @@ def test_run_writes_figures_tables_and_report(tmp_path):
     text = console.export_text()
     assert "Headline results, 2027, beside 2024" in text
     band = [i18n.fmt_number(cell[q], "en", 0) for q in ("median", "q05", "q95")]
-    assert f"{band[0]} ({band[1]}–{band[2]})" in text
+    assert re.search(rf"volunteers .*{band[0]}\s*\n.*\({band[1]}–{band[2]}\)", text), text
     assert f"<strong>{band[0]}</strong>" in html
     headline_csv = pd.read_csv(tmp_path / "headline.csv")
     assert set(headline_csv["year"]) == {2024, 2027}

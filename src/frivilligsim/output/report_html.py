@@ -652,7 +652,7 @@ def muni_intro(page: Page) -> str:
     return _t(
         "report.muni.intro",
         page,
-        name=page.place,
+        name=str(page.place).removesuffix(f" ({page.municipality})"),
         code=page.municipality,
         centrality=centrality,
         municipalities=page.n_municipalities,

@@ -24,6 +24,7 @@ from pathlib import Path
 
 import pandas as pd
 from omegaconf import OmegaConf
+from rich import box
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
@@ -152,9 +153,11 @@ def write_report_if_available(run_dir: Path, lang: str) -> None:
 
 
 def print_headline(summary: pd.DataFrame, console, lang: str = "en") -> None:
-    """The headline of the report (aggregates.headline), first and last year, in ``lang``.
+    """The report's headline (aggregates.headline) in ``lang``: per policy, demography and
+    outcome, the last year beside the first, the band under the median (fits 80 columns).
 
-    English shows the codes a user types (policy=cocreation); bokmål the Norwegian names.
+    English shows the policy codes a user types (policy=cocreation), bokmål the Norwegian
+    names; demographic alternatives by SSB's code (MMMM) in both.
     """
     start, end = int(summary["year"].min()), int(summary["year"].max())
     head = aggregates.headline(summary, (start, end)).set_index(
@@ -162,27 +165,33 @@ def print_headline(summary: pd.DataFrame, console, lang: str = "en") -> None:
     )
     n = aggregates.n_seeds(summary)
     title = i18n.t("term.title.one" if n == 1 else "term.title", lang, start=start, end=end, n=n)
-    table = Table(title=title)
-    table.add_column(i18n.t("term.policy", lang))
-    table.add_column(i18n.t("term.demography", lang))
-    columns = [("volunteers", start, 0), ("volunteers", end, 0), ("coverage", start, 3)]
-    columns += [("coverage", end, 3), ("mean_motivation", end, 3)]
-    for metric, year, _ in columns:
-        key = "term.motivation" if metric == "mean_motivation" else f"term.{metric}"
-        table.add_column(i18n.t(key, lang, year=year), justify="right")
+    table = Table(title=title, box=box.SIMPLE_HEAD, padding=(0, 1))
+    table.add_column(i18n.t("term.policy", lang), no_wrap=True)
+    table.add_column(i18n.t("term.demography", lang), no_wrap=True)
+    table.add_column(i18n.t("term.outcome", lang), no_wrap=True)
+    for year in (start, end):
+        table.add_column(str(year), justify="right", no_wrap=True)
     pairs = head.reset_index()[["policy", "demography"]].drop_duplicates()
-    for pol, demo in pairs.itertuples(index=False):
-        cells = []
-        for metric, year, decimals in columns:
-            row = head.loc[(pol, demo, metric, year)]
-            text = i18n.fmt_number(row["median"], lang, decimals)
-            if n > 1:
-                lo, hi = (i18n.fmt_number(row[q], lang, decimals) for q in ("q05", "q95"))
-                text += f" ({lo}–{hi})"
-            cells.append(text)
-        if lang == "en":
-            names = (pol, demo)
-        else:
-            names = (i18n.policy_label(pol, lang), i18n.demography_label(demo, lang))
-        table.add_row(*names, *cells)
+    for k, (pol, demo) in enumerate(pairs.itertuples(index=False)):
+        name = pol if lang == "en" else i18n.policy_label(pol, lang)
+        for j, (metric, decimals) in enumerate(_TERMINAL_METRICS):
+            cells = []
+            for year in (start, end):
+                row = head.loc[(pol, demo, metric, year)]
+                text = i18n.fmt_number(row["median"], lang, decimals)
+                if n > 1:
+                    lo, hi = (i18n.fmt_number(row[q], lang, decimals) for q in ("q05", "q95"))
+                    text += f"\n({lo}–{hi})"
+                cells.append(text)
+            first = j == 0
+            table.add_row(
+                name if first else "",
+                demo if first else "",
+                i18n.t(f"term.{metric}", lang),
+                *cells,
+                end_section=j == len(_TERMINAL_METRICS) - 1 and k < len(pairs) - 1,
+            )
     console.print(table)
+
+
+_TERMINAL_METRICS = (("volunteers", 0), ("coverage", 2), ("mean_motivation", 2))
