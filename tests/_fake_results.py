@@ -3,7 +3,9 @@
 Builds what a run writes (results.parquet + manifest.json, see the output contract in
 schema.py and the plots brief) without running the model: 3 policies × 2 demography
 alternatives × 4 seeds × 5 municipalities × 27 years. Co-creation keeps more volunteers than
-mobilisation; one municipality has no volunteer centre; demand grows as the population ages.
+mobilisation; one municipality has no volunteer centre (no volunteers, coverage 0, as the
+engines give it); demand grows as the population ages. The municipalities carry real
+kommunenummer and names (Helgeland, centrality class 6), so maps can be tested on them.
 """
 
 from __future__ import annotations
@@ -20,6 +22,19 @@ YEARS = tuple(range(2024, 2051))
 POLICY_EFFECT = {"cocreation": 1.15, "mobilisation": 0.85, "as_planned": 1.0}
 AREA_SHARE = {"elderly_health": 0.45, "inclusion": 0.15, "children_youth": 0.2, "culture": 0.2}
 COHORT_SHARE = {"youth": 0.15, "adult": 0.35, "young_retiree": 0.35, "senior": 0.15}
+MUNICIPALITIES = {
+    "1811": "Bindal",
+    "1812": "Sømna",
+    "1815": "Vega",
+    "1816": "Vevelstad",
+    "1818": "Herøy (Nordland)",
+}
+
+
+def municipality_codes(n: int) -> list[str]:
+    """``n`` kommunenummer: the five above, then made-up ones."""
+    codes = list(MUNICIPALITIES)[:n]
+    return codes + [f"{1900 + i:04d}" for i in range(n - len(codes))]
 
 
 def make_results(
@@ -32,7 +47,7 @@ def make_results(
 ) -> pd.DataFrame:
     """Results rows with every contract column, one per (year, municipality, policy, demo, seed)."""
     rng = np.random.default_rng(random_state)
-    munis = [f"K{4600 + 11 * i:04d}" for i in range(n_municipalities)]
+    munis = municipality_codes(n_municipalities)
     base_residents = rng.integers(900, 6000, size=n_municipalities)
     hours_per_volunteer = np.linspace(22.0, 60.0, n_municipalities)
     centres = np.ones(n_municipalities, dtype=int)
@@ -54,7 +69,7 @@ def make_results(
                     trend = effect ** (0.3 + t) * (1 - 0.15 * t)
                     share = np.clip(0.18 * trend * (1 + noise[m_i]), 0.01, 0.6)
                     if centres[m_i] == 0:
-                        share = share * 0.6
+                        share = share * 0.0
                     volunteers = np.round(residents * share).astype(int)
                     cohorts = {
                         c: np.round(volunteers * s).astype(int) for c, s in COHORT_SHARE.items()
@@ -79,6 +94,7 @@ def make_results(
                     block = {
                         "year": years,
                         "municipality": muni,
+                        "municipality_name": MUNICIPALITIES.get(muni, f"Kommune {muni}"),
                         "policy": pol,
                         "demography": demo,
                         "seed": seed,
@@ -170,5 +186,38 @@ def write_run(
     results = make_results() if results is None else results
     manifest = make_manifest(results, **kw) if manifest is None else manifest
     results.to_parquet(run_dir / "results.parquet", index=False)
+    population_by_age(results).to_parquet(run_dir / "population_by_age.parquet", index=False)
     (run_dir / "manifest.json").write_text(json.dumps(manifest, indent=2), encoding="utf-8")
     return run_dir
+
+
+def population_by_age(results: pd.DataFrame) -> pd.DataFrame:
+    """Residents by year, sex and age of the first seed and policy, as a run writes them: the
+    region's residents spread over ages 0-105, older where the 70+ share is higher."""
+    first = results[
+        (results["seed"] == results["seed"].min())
+        & (results["policy"] == results["policy"].iloc[0])
+    ]
+    totals = first.groupby(["demography", "year"])[["residents", "residents_70plus"]].sum()
+    ages = np.arange(106)
+    rows = []
+    for (demo, year), row in totals.iterrows():
+        old = row["residents_70plus"] / row["residents"]
+        weight = np.where(ages >= 70, old / 36, (1 - old) / 70)
+        counts = np.round(row["residents"] * weight / weight.sum() / 2).astype(int)
+        for sex in ("male", "female"):
+            rows.append(
+                pd.DataFrame(
+                    {
+                        "year": year,
+                        "sex": sex,
+                        "age": ages,
+                        "residents": counts,
+                        "policy": first["policy"].iloc[0],
+                        "demography": demo,
+                        "seed": int(results["seed"].min()),
+                        "replicate": 0,
+                    }
+                )
+            )
+    return pd.concat(rows, ignore_index=True)

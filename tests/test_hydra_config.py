@@ -199,7 +199,7 @@ BAD = [
         ["policies.as_planned.order_intensity=0.5"],
         "policies.as_planned.order_intensity=0.5 changes",
     ),
-    (["demographies.LHML.tfr_target=1.8"], "demographies.LHML.tfr_target=1.8 changes nothing"),
+    (["demographies.LHML.tfr_2050=1.8"], "demographies.LHML.tfr_2050=1.8 changes nothing"),
     # a key the schema does not know, also when added with `+` (Hydra's own hint)
     (["+policy.order_intensty=0.5"], "did you mean policy.order_intensity?"),
     (["+model.motivaton_decay=0.5"], "did you mean model.motivation_decay?"),

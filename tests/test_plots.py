@@ -149,26 +149,65 @@ def test_volunteers_by_cohort_stacks_four_cohorts(figs_en, results):
 
 
 def test_coverage_distribution_counts_municipalities_below_threshold(results, figs_en):
-    fig = figs_en["coverage_2050_distribution"]
+    fig = figs_en["coverage_distribution"]
+    assert fig["png"].name == "coverage_2050_distribution.png"
     dist = fig["data"]
     assert set(dist["year"]) == {2050}
     assert (dist.groupby(["policy", "demography"]).size() == 5).all()
+    last = results[results["year"] == 2050]
+    with_centre = last[last["centres"] > 0]
+    assert last["municipality"].nunique() - with_centre["municipality"].nunique() == 1
     manual = (
-        results[results["year"] == 2050]
-        .groupby(["policy", "demography", "municipality"])["coverage"]
+        with_centre.groupby(["policy", "demography", "municipality"])["coverage"]
         .median()
         .lt(plots.COVERAGE_THRESHOLD)
         .groupby(["policy", "demography"])
         .sum()
     )
-    counts = fig["below_threshold"].set_index(["policy", "demography"])["below"]
+    counts = fig["below_threshold"].set_index(["policy", "demography"])
     pd.testing.assert_series_equal(
-        counts.sort_index(), manual.sort_index().astype(counts.dtype), check_names=False
+        counts["below"].sort_index(),
+        manual.sort_index().astype(counts["below"].dtype),
+        check_names=False,
     )
-    # the counts are printed under each policy
+    # the municipality without a centre (coverage 0) is counted apart, not as "below"
+    assert (counts["municipalities"] == 4).all() and (counts["without_centre"] == 1).all()
+    assert fig["without_centre"] == 1
+    subtitle = " ".join(fig["texts"]["subtitle"].split())
+    assert "Not shown: 1 municipalities without a volunteer centre" in subtitle
+    # the counts are printed under each policy, on lines short enough not to run together
     ticks = fig["texts"]["xticklabels"]
-    for (pol, demo), k in counts.items():
-        assert f"{i18n.policy_label(pol, 'en')}\n{k} of 5 below 0.25" in ticks, demo
+    for (pol, demo), k in counts["below"].items():
+        expected = f"{i18n.policy_label(pol, 'en')}\n{k} of 4\nbelow 0.25"
+        assert expected in ticks, (demo, ticks)
+    assert max(len(line) for t in ticks for line in t.split("\n")) <= 14
+
+
+def test_files_are_named_by_the_real_end_year(tmp_path):
+    short = make_results(
+        demographies=("MMMM",), n_seeds=2, n_municipalities=3, years=range(2024, 2028)
+    )
+    figs = plots.make_figures(short, tmp_path)
+    assert figs["coverage_distribution"]["png"] == tmp_path / "coverage_2027_distribution.png"
+    assert not list(tmp_path.glob("*2050*"))
+
+
+def test_one_replicate_is_said_and_has_no_band(tmp_path):
+    one = make_results(
+        demographies=("MMMM",), n_seeds=1, n_municipalities=3, years=range(2024, 2028)
+    )
+    figs = plots.make_figures(one, tmp_path)
+    for name in ("fan_volunteers", "policy_difference", "demand_supply", "coverage_distribution"):
+        subtitle = figs[name]["texts"]["subtitle"]
+        assert "one replicate" in subtitle.lower(), (name, subtitle)
+        assert "replicates" not in subtitle, (name, subtitle)
+
+
+def test_a_municipality_is_named_in_every_title(results, tmp_path):
+    one = results[results["municipality"] == "1812"]
+    figs = plots.make_figures(one, tmp_path, place="Sømna (1812)")
+    for name, fig in figs.items():
+        assert fig["title"].endswith("– Sømna (1812)"), name
 
 
 def test_regional_aggregation_rules():
@@ -247,7 +286,7 @@ def test_nb_labels_use_the_report_terms(figs_nb):
         "Eldre 76+",
     ]
     # decimal comma and space as thousands separator on the axes
-    ticks = figs_nb["coverage_2050_distribution"]["texts"]["all"]
+    ticks = figs_nb["coverage_distribution"]["texts"]["all"]
     assert "0,2" in ticks and "0.2" not in ticks
 
 

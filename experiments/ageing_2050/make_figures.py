@@ -24,6 +24,7 @@ from pathlib import Path
 import pandas as pd
 
 from frivilligsim.output import i18n, plots
+from frivilligsim.output.report import output_names
 from frivilligsim.workflow import collect
 from frivilligsim.workflow.sweep import IDENTITY, job_dirs
 
@@ -73,12 +74,15 @@ def main(argv: list[str] | None = None) -> int:
             raise SystemExit(f"{folder} holds no results.parquet (nor a sweep's sweep.json)")
         results, manifest = pd.read_parquet(folder / "results.parquet"), _manifest(folder)
         report = not args.no_report
-    lang = args.lang or (manifest.get("config") or {}).get("lang") or "en"
+    run_lang = (manifest.get("config") or {}).get("lang") or "en"
+    lang = args.lang or run_lang
     synthetic = bool(manifest.get("synthetic_region", True))
     runs = results[["policy", "demography", "seed"]].drop_duplicates()
-    figures = plots.make_figures(results, folder / "figures", lang=lang, synthetic=synthetic)
+    # another language's figures go beside the run's own (figures_<lang>/), never over them
+    out = folder / output_names(run_lang, lang)[1]
+    figures = plots.make_figures(results, out, lang=lang, synthetic=synthetic)
     drawn = [name for name, fig in figures.items() if not fig.get("skipped")]
-    print(f"{len(drawn)} figures from {len(runs)} runs in {folder / 'figures'}")
+    print(f"{len(drawn)} figures from {len(runs)} runs in {out}")
     if report:
         from frivilligsim.output.report import write_report
 

@@ -151,29 +151,41 @@ def municipal_distribution(
 ) -> pd.DataFrame:
     """Each municipality's ``metric`` in ``year`` (default: the last year), median over seeds.
 
-    One row per (policy, demography, municipality) with columns ``year`` and ``metric``.
+    One row per (policy, demography, municipality) with columns ``year``, ``metric`` and
+    ``has_centre`` (the municipality has a volunteer centre; True when the table has no
+    ``centres`` column).
     """
     year = int(results["year"].max()) if year is None else int(year)
     rows = results.loc[results["year"] == year]
-    out = (
-        rows.groupby(["policy", "demography", "municipality"], sort=True, observed=True)[metric]
-        .median()
-        .reset_index()
-    )
+    grouped = rows.groupby(["policy", "demography", "municipality"], sort=True, observed=True)
+    out = grouped[metric].median().reset_index()
     out.insert(3, "year", year)
+    if "centres" in rows.columns:
+        out["has_centre"] = (grouped["centres"].max() > 0).to_numpy()
+    else:
+        out["has_centre"] = True
     return out
 
 
 def count_below(
     distribution: pd.DataFrame, threshold: float, metric: str = "coverage"
 ) -> pd.DataFrame:
-    """Municipalities with ``metric`` below ``threshold``, per (policy, demography)."""
+    """Municipalities with a centre and ``metric`` below ``threshold``, per (policy, demography).
+
+    Columns ``below``, ``municipalities`` (with a centre and a value), ``without_centre``
+    (counted apart: with no centre there is no coverage to compare) and ``threshold``.
+    """
+    with_centre = distribution["has_centre"].astype(bool)
     values = distribution[metric]
-    work = distribution.assign(_below=(values < threshold).astype("int64"), _n=values.notna())
+    work = distribution.assign(
+        _below=((values < threshold) & with_centre).astype("int64"),
+        _n=(values.notna() & with_centre).astype("int64"),
+        _none=(~with_centre).astype("int64"),
+    )
     out = (
-        work.groupby(["policy", "demography"], sort=True, observed=True)[["_below", "_n"]]
+        work.groupby(["policy", "demography"], sort=True, observed=True)[["_below", "_n", "_none"]]
         .sum()
-        .rename(columns={"_below": "below", "_n": "municipalities"})
+        .rename(columns={"_below": "below", "_n": "municipalities", "_none": "without_centre"})
         .reset_index()
     )
     out["threshold"] = float(threshold)
@@ -189,3 +201,133 @@ def final_year_summary(regional: pd.DataFrame, metrics: Sequence[str]) -> pd.Dat
 def n_seeds(df: pd.DataFrame) -> int:
     """Number of distinct seeds (replicates)."""
     return int(np.unique(df["seed"]).size)
+
+
+# The headline statistic ----------------------------------------------------------------------
+
+HEADLINE_METRICS = ("volunteers", "coverage", "mean_motivation")
+
+
+def headline(
+    regional: pd.DataFrame,
+    years: Sequence[int] | None = None,
+    metrics: Sequence[str] = HEADLINE_METRICS,
+) -> pd.DataFrame:
+    """The one headline statistic the terminal, the report and the tables show.
+
+    For each (policy, demography, year, metric): the median across replicates of the regional
+    value, with the 90 % band (``q05``–``q95``) across replicates and ``n`` replicates.
+    ``regional`` is one row per (policy, demography, seed, year), as :func:`regional_series`
+    or ``results.summary_table`` give it. ``years`` defaults to the first and the last year.
+    With one replicate the band is that replicate's value; show ``n`` and no band.
+    """
+    if years is None:
+        years = (int(regional["year"].min()), int(regional["year"].max()))
+    rows = regional.loc[regional["year"].isin([int(y) for y in years])]
+    out = quantile_bands(rows, list(metrics), by=("policy", "demography", "year"))
+    rank_p = {p: i for i, p in enumerate(policies_of(out))}
+    rank_d = {d: i for i, d in enumerate(demographies_of(out))}
+    rank_m = {m: i for i, m in enumerate(metrics)}
+    order = pd.DataFrame(
+        {
+            "d": out["demography"].map(rank_d),
+            "p": out["policy"].map(rank_p),
+            "m": out["metric"].map(rank_m),
+            "y": out["year"],
+        }
+    ).sort_values(["d", "p", "m", "y"])
+    return out.loc[order.index].reset_index(drop=True)
+
+
+def mean_of_municipal_coverage(results: pd.DataFrame, year: int | None = None) -> pd.DataFrame:
+    """The unweighted mean over municipalities (with a centre) of their own coverage.
+
+    Not the headline figure: that one is demand-weighted (:func:`regional_series`). Median
+    across replicates, one row per (policy, demography), column ``coverage``.
+    """
+    year = int(results["year"].max()) if year is None else int(year)
+    rows = results.loc[(results["year"] == year) & results["coverage"].notna()]
+    if "centres" in rows.columns:
+        rows = rows.loc[rows["centres"] > 0]
+    per_seed = rows.groupby(["policy", "demography", "seed"], observed=True)["coverage"].mean()
+    return per_seed.groupby(["policy", "demography"], observed=True).median().reset_index()
+
+
+# The municipality table ----------------------------------------------------------------------
+
+
+def _municipal_shares(rows: pd.DataFrame) -> pd.Series:
+    residents = rows["residents"].astype(float)
+    return (rows["residents_70plus"] / residents.where(residents > 0)).astype(float)
+
+
+def municipality_table(results: pd.DataFrame, info: pd.DataFrame | None = None) -> pd.DataFrame:
+    """One row per municipality × policy × demography, for planners.
+
+    Columns: ``municipality`` (code), ``municipality_name``, ``centrality`` (SSB class; NA when
+    unknown), ``policy``, ``demography``, ``has_centre``, residents and 70+ share in the first
+    and the last year (``residents_<year>``, ``share_70plus_<year>``; median across
+    replicates), and in the last year volunteers and coverage as median, ``q05`` and ``q95``
+    across replicates (``volunteers_<year>``, ``volunteers_<year>_q05``, ...). Coverage is NA
+    where the municipality has no volunteer centre.
+
+    ``info`` (columns ``municipality``, ``name``, ``centrality``) gives names and classes; else
+    the names come from the results' ``municipality_name`` column when it is there.
+    """
+    start, end = int(results["year"].min()), int(results["year"].max())
+    keys = ["municipality", "policy", "demography"]
+    out = None
+    for year in (start, end):
+        rows = results.loc[results["year"] == year].assign(_share=_municipal_shares)
+        grouped = rows.groupby(keys, sort=True, observed=True)
+        part = pd.DataFrame(
+            {
+                f"residents_{year}": grouped["residents"].median(),
+                f"share_70plus_{year}": grouped["_share"].median(),
+            }
+        )
+        out = part if out is None else out.join(part)
+    last = results.loc[results["year"] == end]
+    grouped = last.groupby(keys, sort=True, observed=True)
+    for metric in ("volunteers", "coverage"):
+        q = grouped[metric].quantile([0.5, 0.05, 0.95]).unstack(level=-1)
+        out[f"{metric}_{end}"] = q[0.5]
+        out[f"{metric}_{end}_q05"] = q[0.05]
+        out[f"{metric}_{end}_q95"] = q[0.95]
+    if "centres" in last.columns:
+        out.insert(0, "has_centre", grouped["centres"].max() > 0)
+    else:
+        out.insert(0, "has_centre", True)
+    no_centre = ~out["has_centre"]
+    for col in (f"coverage_{end}", f"coverage_{end}_q05", f"coverage_{end}_q95"):
+        out.loc[no_centre, col] = float("nan")
+    out = out.reset_index()
+    names = pd.DataFrame({"municipality": out["municipality"].unique()})
+    if info is not None:
+        cols = [c for c in ("municipality", "name", "centrality") if c in info.columns]
+        found = (
+            info[cols].astype({"municipality": str}).rename(columns={"name": "municipality_name"})
+        )
+        names = names.merge(found, on="municipality", how="left")
+    if "municipality_name" in results.columns:  # the results' own names fill the gaps
+        own = results.drop_duplicates("municipality").set_index("municipality")
+        own = names["municipality"].map(own["municipality_name"])
+        if "municipality_name" in names.columns:
+            names["municipality_name"] = names["municipality_name"].fillna(own)
+        else:
+            names["municipality_name"] = own
+    for col in ("municipality_name", "centrality"):
+        if col not in names.columns:
+            names[col] = pd.NA
+    names["centrality"] = names["centrality"].astype("Int64")
+    out = names.merge(out, on="municipality", how="right")
+    rank = {"policy": policies_of(out), "demography": demographies_of(out)}
+
+    def sort_key(column: pd.Series) -> pd.Series:
+        if column.name in rank:
+            return column.map({v: i for i, v in enumerate(rank[column.name])})
+        return column
+
+    out = out.sort_values(["municipality", "demography", "policy"], key=sort_key, ignore_index=True)
+    head = ["municipality", "municipality_name", "centrality", "policy", "demography"]
+    return out[head + [c for c in out.columns if c not in head]]

@@ -78,12 +78,18 @@ FIGURE_NAMES = tuple(f"fan_{m}" for m in FAN_METRICS) + (
     "policy_difference",
     "demand_supply",
     "volunteers_by_cohort",
-    "coverage_2050_distribution",
+    "coverage_distribution",
 )
 COVERAGE_THRESHOLD = 0.25
 DPI = 150
 _MAX_WIDTH_IN = 11.0
 INDEX_FILE = "scenario_figures.json"
+
+
+def file_stem(name: str, end_year: int) -> str:
+    """The file name (no suffix) of figure ``name`` in a run ending in ``end_year``."""
+    return f"coverage_{end_year}_distribution" if name == "coverage_distribution" else name
+
 
 RC = {
     "svg.hashsalt": "frivilligsim",
@@ -296,6 +302,18 @@ class _Context:
     lang: str
     footer: str
     threshold: float
+    place: str | None = None
+
+    def title(self, text: str) -> str:
+        """A figure title, naming the municipality when the figure is of one."""
+        return f"{text} – {self.place}" if self.place else text
+
+    def across(self, key: str, **fields) -> str:
+        """A subtitle that says how many replicates; one replicate has no band to show."""
+        one = f"{key}.one"
+        if self.n_seeds == 1 and one in i18n.en:
+            return i18n.t(one, self.lang, **fields)
+        return i18n.t(key, self.lang, n=self.n_seeds, **fields)
 
 
 def _fan(ctx: _Context, metric: str) -> _Drawn:
@@ -325,8 +343,10 @@ def _fan(ctx: _Context, metric: str) -> _Drawn:
             Line2D([], [], color=_NEUTRAL, ls=":", lw=1.4, label=i18n.t("legend.time_budget", lang))
         )
     metric_title = i18n.t(f"metric.{metric}.title", lang)
-    title = i18n.t("fig.fan.title", lang, metric=metric_title, start=ctx.start, end=ctx.end)
-    subtitle = i18n.t("fig.fan.subtitle", lang, n=ctx.n_seeds)
+    title = ctx.title(
+        i18n.t("fig.fan.title", lang, metric=metric_title, start=ctx.start, end=ctx.end)
+    )
+    subtitle = ctx.across("fig.fan.subtitle")
     _frame(fig, title, subtitle, ctx.footer, handles)
     return _Drawn(fig, bands, title, {"caption_key": "caption.fan", "metric_title": metric_title})
 
@@ -364,8 +384,8 @@ def _policy_difference(ctx: _Context) -> _Drawn:
         for k, demo in enumerate(ctx.demographies)
     ]
     handles.append(Patch(facecolor=_NEUTRAL, alpha=0.18, label=i18n.t("legend.band90", lang)))
-    title = i18n.t("fig.diff.title", lang, start=ctx.start, end=ctx.end)
-    subtitle = i18n.t("fig.diff.subtitle", lang, n=ctx.n_seeds)
+    title = ctx.title(i18n.t("fig.diff.title", lang, start=ctx.start, end=ctx.end))
+    subtitle = ctx.across("fig.diff.subtitle")
     _frame(fig, title, subtitle, ctx.footer, handles)
     return _Drawn(fig, bands, title, {"pairs": pairs, "caption_key": "caption.policy_difference"})
 
@@ -424,8 +444,8 @@ def _demand_supply(ctx: _Context) -> _Drawn:
         Line2D([], [], color=_KEY_GREY, lw=1.8, ls="--", label=i18n.t("legend.demand", lang)),
     ]
     demo_label = i18n.demography_label(demo, lang)
-    title = i18n.t("fig.ds.title", lang, demography=demo_label)
-    subtitle = i18n.t("fig.ds.subtitle", lang, n=ctx.n_seeds)
+    title = ctx.title(i18n.t("fig.ds.title", lang, demography=demo_label))
+    subtitle = ctx.across("fig.ds.subtitle")
     _frame(fig, title, subtitle, ctx.footer, handles)
     return _Drawn(
         fig, long, title, {"caption_key": "caption.demand_supply", "demography": demo_label}
@@ -464,12 +484,20 @@ def _volunteers_by_cohort(ctx: _Context) -> _Drawn:
         for c in cohorts
     ]
     demo_label = i18n.demography_label(demo, lang)
-    title = i18n.t("fig.cohort.title", lang, demography=demo_label)
-    subtitle = i18n.t("fig.cohort.subtitle", lang, n=ctx.n_seeds)
+    title = ctx.title(i18n.t("fig.cohort.title", lang, demography=demo_label))
+    subtitle = ctx.across("fig.cohort.subtitle")
     _frame(fig, title, subtitle, ctx.footer, handles)
     return _Drawn(
         fig, med, title, {"caption_key": "caption.volunteers_by_cohort", "demography": demo_label}
     )
+
+
+def _coverage_tick(policy: str, row: pd.DataFrame, ctx: _Context, thr_text: str) -> str:
+    """Policy name, then "k of m below thr" on lines short enough not to run into the next."""
+    k = int(row["below"].iloc[0]) if len(row) else 0
+    m = int(row["municipalities"].iloc[0]) if len(row) else 0
+    count = i18n.t("fig.cov.below", ctx.lang, k=k, m=m, thr=thr_text)  # two short lines
+    return f"{i18n.policy_label(policy, ctx.lang)}\n{count}"
 
 
 def _coverage_distribution(ctx: _Context) -> _Drawn:
@@ -477,28 +505,24 @@ def _coverage_distribution(ctx: _Context) -> _Drawn:
     dist = aggregates.municipal_distribution(ctx.results, "coverage")
     year = int(dist["year"].iloc[0])
     counts = aggregates.count_below(dist, thr)
+    without = int(counts["without_centre"].max()) if len(counts) else 0
     thr_text = _fmt_threshold(thr, lang)
     fig, axes = _new_figure(
-        len(ctx.demographies), panel_size=(4.6, 3.6), min_width=8.0, sharey=True
+        len(ctx.demographies), panel_size=(4.6, 3.9), min_width=8.0, sharey=True
     )
     ncols = _grid(len(axes))[1]
     jitter_rng = np.random.default_rng(0)  # fixed: the figure must not change between calls
+    shown = dist[dist["has_centre"]]
     for i, (ax, demo) in enumerate(zip(axes, ctx.demographies, strict=True)):
         ticklabels, positions = [], []
         for pos, pol in enumerate(ctx.policies, start=1):
-            values = dist.loc[
-                (dist["policy"] == pol) & (dist["demography"] == demo), "coverage"
+            values = shown.loc[
+                (shown["policy"] == pol) & (shown["demography"] == demo), "coverage"
             ].dropna()
             c = _colour(pol, ctx.policies)
             row = counts[(counts["policy"] == pol) & (counts["demography"] == demo)]
-            k = int(row["below"].iloc[0]) if len(row) else 0
-            m = int(row["municipalities"].iloc[0]) if len(row) else 0
             positions.append(pos)
-            ticklabels.append(
-                i18n.policy_label(pol, lang)
-                + "\n"
-                + i18n.t("fig.cov.below", lang, k=k, m=m, thr=thr_text)
-            )
+            ticklabels.append(_coverage_tick(pol, row, ctx, thr_text))
             if values.empty:
                 continue
             box = ax.boxplot(
@@ -516,14 +540,14 @@ def _coverage_distribution(ctx: _Context) -> _Drawn:
             x = pos + jitter_rng.uniform(-0.14, 0.14, size=len(values))
             ax.scatter(x, values, s=20, color=c, edgecolor="white", lw=0.5, zorder=3)
         ax.axhline(thr, color=_NEUTRAL, ls="--", lw=1.3, zorder=2)
-        ax.set_xticks(positions, ticklabels)
+        ax.set_xticks(positions, ticklabels, fontsize=8.5)
         ax.set_xlim(0.4, len(ctx.policies) + 0.6)
         ax.set_ylim(0, 1)
         ax.grid(axis="x", visible=False)
         ax.yaxis.set_major_formatter(_NumberFormatter(lang))
         ax.set_title(i18n.demography_label(demo, lang))
         if i % ncols == 0:
-            _set_ylabel(ax, i18n.t("metric.coverage.axis", lang), 3.6)
+            _set_ylabel(ax, i18n.t("metric.coverage.axis", lang), 3.9)
         if _is_bottom(i, len(axes), ncols):
             ax.set_xlabel(i18n.t("axis.policy", lang))
     handles = [
@@ -536,8 +560,10 @@ def _coverage_distribution(ctx: _Context) -> _Drawn:
             label=i18n.t("legend.threshold", lang, thr=thr_text),
         )
     ]
-    title = i18n.t("fig.cov.title", lang, year=year)
-    subtitle = i18n.t("fig.cov.subtitle", lang, n=ctx.n_seeds, thr=thr_text)
+    title = ctx.title(i18n.t("fig.cov.title", lang, year=year))
+    subtitle = ctx.across("fig.cov.subtitle", thr=thr_text)
+    if without:
+        subtitle += " " + i18n.t("fig.cov.without", lang, k=without)
     _frame(fig, title, subtitle, ctx.footer, handles)
     return _Drawn(
         fig,
@@ -545,9 +571,10 @@ def _coverage_distribution(ctx: _Context) -> _Drawn:
         title,
         {
             "below_threshold": counts,
-            "caption_key": "caption.coverage_2050_distribution",
+            "caption_key": "caption.coverage_distribution",
             "year": year,
             "threshold": thr_text,
+            "without_centre": without,
         },
     )
 
@@ -606,15 +633,18 @@ def make_figures(
     synthetic: bool = True,
     *,
     coverage_threshold: float = COVERAGE_THRESHOLD,
+    place: str | None = None,
 ) -> dict[str, dict]:
     """Draw every figure from a results table into ``out_dir``.
 
     Each figure is written as ``<name>.png`` (150 dpi), ``<name>.svg`` and ``<name>.csv`` (the
-    data drawn); ``scenario_figures.json`` indexes them. Returns, per figure name, a dict with
+    data drawn; the coverage distribution's name carries the last year, see :func:`file_stem`);
+    ``scenario_figures.json`` indexes them. ``place`` (a municipality's name) is added to every
+    title when the results are of one municipality. Returns, per figure name, a dict with
     ``png``, ``svg`` and ``csv`` paths, ``data`` (DataFrame of the series drawn), ``title``,
     ``texts`` (every title, label, legend entry and footer shown), ``size_px`` and
     figure-specific extras (``pairs`` for policy_difference, ``below_threshold`` for
-    coverage_2050_distribution). A figure that cannot be drawn from these results has
+    coverage_distribution). A figure that cannot be drawn from these results has
     ``skipped`` (the reason, in ``lang``), ``png``/``svg``/``csv`` None and empty ``data``.
 
     Raises:
@@ -637,12 +667,13 @@ def make_figures(
         lang=lang,
         footer=i18n.t("footer.synthetic" if synthetic else "footer.real", lang),
         threshold=float(coverage_threshold),
+        place=place,
     )
     builders = {f"fan_{m}": (lambda m=m: _fan(ctx, m)) for m in FAN_METRICS if m in results}
     builders["policy_difference"] = lambda: _policy_difference(ctx)
     builders["demand_supply"] = lambda: _demand_supply(ctx)
     builders["volunteers_by_cohort"] = lambda: _volunteers_by_cohort(ctx)
-    builders["coverage_2050_distribution"] = lambda: _coverage_distribution(ctx)
+    builders["coverage_distribution"] = lambda: _coverage_distribution(ctx)
 
     figures: dict[str, dict] = {}
     with matplotlib.rc_context(RC):
@@ -660,15 +691,18 @@ def make_figures(
                     "texts": {},
                 }
                 continue
-            figures[name] = _save(drawn, name, out_dir)
-    _write_index(figures, out_dir, lang, synthetic)
+            figures[name] = _save(drawn, file_stem(name, ctx.end), out_dir)
+    _write_index(figures, out_dir, lang, synthetic, place)
     return figures
 
 
-def _write_index(figures: dict[str, dict], out_dir: Path, lang: str, synthetic: bool):
+def _write_index(
+    figures: dict[str, dict], out_dir: Path, lang: str, synthetic: bool, place: str | None
+):
     index = {
         "lang": lang,
         "synthetic": bool(synthetic),
+        "place": place,
         "figures": {
             name: {
                 "png": f["png"].name if f["png"] else None,

@@ -15,6 +15,8 @@ import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
 
+from frivilligsim.output import i18n  # noqa: E402
+
 TEXT = {
     "en": {
         "men": "Men",
@@ -91,6 +93,7 @@ def plot_population_pyramid(
     lang: str = "en",
     synthetic: bool = True,
     years: tuple[int, int] = (2024, 2050),
+    demography: str | None = None,
 ) -> list[Path]:
     """Two overlaid pyramids (bars: first year, outline: second year), men left, women right.
 
@@ -100,6 +103,7 @@ def plot_population_pyramid(
         lang: ``"en"`` or ``"nb"``.
         synthetic: adds the caption "Synthetic region (frivilligsim default)".
         years: the two years, for the title and legend.
+        demography: the alternative's code, named in the title when given.
 
     Returns:
         The two written paths.
@@ -120,7 +124,10 @@ def plot_population_pyramid(
     ax.set_ylim(-0.5, ages[-1] + 0.5)
     ax.set_xlabel(t["residents"])
     ax.set_ylabel(t["age"])
-    ax.set_title(t["pyramid"].format(a=years[0], b=years[1]))
+    title = t["pyramid"].format(a=years[0], b=years[1])
+    if demography is not None:
+        title += f"\n{i18n.demography_label(demography, lang)}"
+    ax.set_title(title)
     ax.legend(loc="upper right", fontsize=8, frameon=False)
     fig.text(0.01, 0.005, t["synthetic"] if synthetic else t["real"], fontsize=8, style="italic")
     return _save(fig, path)
@@ -153,7 +160,8 @@ def plot_share_70plus(df_by_alternative, path, lang: str = "en", synthetic: bool
     shares = _shares(pd.DataFrame(df_by_alternative))
     fig, ax = plt.subplots(figsize=(7.5, 4.5))
     for name, g in shares.groupby("demography", sort=False):
-        ax.plot(g["year"], 100 * g["share_70plus"], lw=2 if name == "MMMM" else 1.2, label=name)
+        label = i18n.demography_label(name, lang)
+        ax.plot(g["year"], 100 * g["share_70plus"], lw=2 if name == "MMMM" else 1.2, label=label)
     ax.scatter([2024, 2050], [17, 24], marker="x", color="black", zorder=5, label=t["target"])
     ax.set_xlabel(t["year"])
     ax.set_ylabel(t["share"])
@@ -189,7 +197,13 @@ def make_figures(
             grids.append(grid)
         name = f"population_pyramid_{demography}"
         written[name] = plot_population_pyramid(
-            grids[0], grids[1], out_dir / name, lang=lang, synthetic=synthetic, years=(first, last)
+            grids[0],
+            grids[1],
+            out_dir / name,
+            lang=lang,
+            synthetic=synthetic,
+            years=(first, last),
+            demography=str(demography),
         )
     results = pd.read_parquet(
         run_dir / "results.parquet", columns=["demography", "year", "residents", "residents_70plus"]

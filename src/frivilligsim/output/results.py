@@ -183,15 +183,3 @@ def summary_table(results: pd.DataFrame) -> pd.DataFrame:
         sums["residents"].to_numpy().astype(float),
     )
     return sums.reset_index()
-
-
-def headline_table(summary: pd.DataFrame, year: int) -> pd.DataFrame:
-    """Volunteers, coverage and motivation in ``year`` by policy and demography (mean over seeds)."""
-    rows = summary[summary["year"] == year]
-    return (
-        rows.groupby(["policy", "demography"], sort=False)[
-            ["volunteers", "coverage", "mean_motivation"]
-        ]
-        .mean()
-        .reset_index()
-    )

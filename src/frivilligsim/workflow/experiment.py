@@ -5,6 +5,9 @@ Owns the run directory's layout (a public contract):
     <run dir>/results.parquet        yearly rows, MODEL.md section 8 columns (+ extras)
     <run dir>/population_by_age.parquet  residents by year, sex and age (per demography, seed)
     <run dir>/summary.csv            regional totals per (policy, demography, seed, year)
+    <run dir>/headline.csv, .xlsx    the headline: median and 90 % band across replicates
+    <run dir>/municipalities.csv, .xlsx  one row per municipality x policy x demography
+                                     (CSV in Norwegian Excel's dialect when lang=nb)
     <run dir>/manifest.json          resolved config, version, commit, seeds, times, status
     <run dir>/figures/               PNG and SVG figures
     <run dir>/report.html            self-contained report
@@ -20,14 +23,18 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pandas as pd
+from hydra.core.hydra_config import HydraConfig
+from hydra.types import RunMode
 from omegaconf import OmegaConf
+from rich import box
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
+from frivilligsim.output import aggregates, i18n, maps, plots, plots_demography, tables
+from frivilligsim.output.report import write_report
 from frivilligsim.output.results import (
     ParquetStream,
-    headline_table,
     now_iso,
     summary_table,
     write_csv,
@@ -44,6 +51,7 @@ from frivilligsim.workflow.rundir import (
     mark_failed,
     region_manifest,
 )
+from frivilligsim.workflow.sweep import job_label
 
 
 def run_experiment(
@@ -106,6 +114,7 @@ def run_experiment(
         write_csv(summary, run_dir / "summary.csv")
         manifest["simulation_seconds"] = round(time.perf_counter() - t0, 2)
         results = pd.read_parquet(run_dir / RESULTS)  # also proves the file reads back
+        write_tables(results, summary, run_dir, run)
         if run.output.figures:
             make_all_figures(results, run_dir, run)
         manifest.update(status="complete", finished=now_iso())
@@ -114,74 +123,99 @@ def run_experiment(
             write_report_if_available(run_dir, run.lang)
         print_headline(summary, run, console)
         if sweep_job_label() is None:  # in a sweep, sweep.py's progress line follows instead
-            console.print(f"[green]Done.[/green] Outputs in {run_dir}")
+            console.print(i18n.t("term.done", run.lang, path=run_dir))
         return results
     except BaseException as exc:
         mark_failed(manifest, exc, run_dir)
         raise
 
 
+def write_tables(results: pd.DataFrame, summary: pd.DataFrame, run_dir: Path, run: RunConfig):
+    """The headline and municipality tables (output/tables.py), names from the region."""
+
+    info = world_for(run.region, run.start_year).region.municipalities
+    tables.write_run_tables(results, run_dir, run.lang, info=info, regional=summary)
+
+
 def make_all_figures(results: pd.DataFrame, run_dir: Path, run: RunConfig) -> None:
-    """Scenario figures (plots.py) and demography figures (plots_demography.py)."""
+    """Scenario figures (plots.py), demography figures (plots_demography.py) and the map."""
     figures = run_dir / "figures"
     synthetic = run.region.name == "synthetic"
-    from frivilligsim.output import plots
 
     plots.make_figures(results, figures, lang=run.lang, synthetic=synthetic)
-    try:
-        from frivilligsim.output import plots_demography
-    except ImportError:  # pragma: no cover - demography plots are optional
-        return
+    maps.make_map(results, figures, lang=run.lang, synthetic=synthetic)
+
     plots_demography.make_figures(run_dir, figures, lang=run.lang, synthetic=synthetic)
 
 
 def write_report_if_available(run_dir: Path, lang: str) -> None:
-    from frivilligsim.output.report import write_report
 
     write_report(run_dir, lang=lang)
 
 
 def print_headline(summary: pd.DataFrame, run: RunConfig, console) -> None:
-    """The end-of-run table: volunteers, coverage and motivation in the last year.
+    """The report's headline (aggregates.headline) in ``run.lang``: per policy, demography and
+    outcome, the last year beside the first, the band under the median (fits 80 columns).
 
-    In a sweep the table is titled with the job's own overrides (the keys the sweep varies),
-    and lists only the scenario keys that take more than one value.
+    English shows the policy codes a user types (policy=cocreation), bokmål the Norwegian
+    names; demographic alternatives by SSB's code (MMMM) in both. In a sweep the table is
+    introduced by the job's own overrides (the keys the sweep varies) instead of a title.
     """
-    year = run.end_year
-    head = headline_table(summary, year)
-    job = sweep_job_label()
-    keys = [k for k in ("policy", "demography") if job is None or head[k].nunique() > 1]
-    about = f"{year}, mean over seeds, {region_scope(run)}"
-    if job:  # a line of its own: a table title would wrap a long label
-        console.print(f"[bold]{job}[/bold] ({about})", soft_wrap=True, highlight=False)
-    table = Table(
-        title=None if job else f"Headline results, {year} (mean over seeds, {region_scope(run)})"
+    lang = run.lang
+    start, end = int(summary["year"].min()), int(summary["year"].max())
+    head = aggregates.headline(summary, (start, end)).set_index(
+        ["policy", "demography", "metric", "year"]
     )
-    for name in (*keys, "volunteers", "coverage", "mean motivation"):
-        table.add_column(name, justify="left" if name in keys else "right")
-    for row in head.itertuples(index=False):
-        table.add_row(
-            *(getattr(row, k) for k in keys),
-            f"{row.volunteers:,.0f}",
-            f"{row.coverage:.1%}",
-            f"{row.mean_motivation:.3f}",
-        )
+    n = aggregates.n_seeds(summary)
+    scope = region_scope(run)
+    job = sweep_job_label()
+    title = i18n.t(
+        "term.title.one" if n == 1 else "term.title", lang, start=start, end=end, n=n, scope=scope
+    )
+    if job:  # a line of its own: a table title would wrap a long label
+        console.print(f"[bold]{job}[/bold] ({end}, {scope})", soft_wrap=True, highlight=False)
+    table = Table(title=None if job else title, box=box.SIMPLE_HEAD, padding=(0, 1))
+    table.add_column(i18n.t("term.policy", lang), no_wrap=True)
+    table.add_column(i18n.t("term.demography", lang), no_wrap=True)
+    table.add_column(i18n.t("term.outcome", lang), no_wrap=True)
+    for year in (start, end):
+        table.add_column(str(year), justify="right", no_wrap=True)
+    pairs = head.reset_index()[["policy", "demography"]].drop_duplicates()
+    for k, (pol, demo) in enumerate(pairs.itertuples(index=False)):
+        name = pol if lang == "en" else i18n.policy_label(pol, lang)
+        for j, (metric, decimals) in enumerate(_TERMINAL_METRICS):
+            cells = []
+            for year in (start, end):
+                row = head.loc[(pol, demo, metric, year)]
+                text = i18n.fmt_number(row["median"], lang, decimals)
+                if n > 1:
+                    lo, hi = (i18n.fmt_number(row[q], lang, decimals) for q in ("q05", "q95"))
+                    text += f"\n({lo}–{hi})"
+                cells.append(text)
+            first = j == 0
+            table.add_row(
+                name if first else "",
+                demo if first else "",
+                i18n.t(f"term.{metric}", lang),
+                *cells,
+                end_section=j == len(_TERMINAL_METRICS) - 1 and k < len(pairs) - 1,
+            )
     console.print(table)
+
+
+_TERMINAL_METRICS = (("volunteers", 0), ("coverage", 2), ("mean_motivation", 2))
 
 
 def region_scope(run: RunConfig) -> str:
     """ "whole region", or how many of its municipalities a reduced run simulates."""
     if run.region.max_municipalities is None and not getattr(run.region, "municipalities", None):
-        return "whole region"
-    return f"{world_for(run.region).n_municipalities} municipalities"
+        return i18n.t("term.scope.whole", run.lang)
+    n = world_for(run.region, run.start_year).n_municipalities
+    return i18n.t("term.scope.some", run.lang, n=n)
 
 
 def sweep_job_label() -> str | None:
     """This job's label inside a sweep (sweep.job_label), or None outside a sweep."""
-    from hydra.core.hydra_config import HydraConfig
-    from hydra.types import RunMode
-
-    from frivilligsim.workflow.sweep import job_label
 
     if not HydraConfig.initialized() or HydraConfig.get().mode != RunMode.MULTIRUN:
         return None
