@@ -29,6 +29,7 @@ test: install
 
 lint: install
 	$(BIN)/ruff check src tests benchmarks scripts experiments
+	$(BIN)/lint-imports
 	$(BIN)/ruff format --check src tests benchmarks scripts experiments
 
 format: install

@@ -9,6 +9,7 @@ import pandas as pd
 import pytest
 
 from frivilligsim.analysis.validation import (
+    CATEGORIES,
     COLUMNS,
     markdown,
     ownership_groups,
@@ -54,10 +55,19 @@ def test_table_has_at_least_five_rows_with_report_lines(reduced):
         "cooperation_others",
         "orders_erode_motivation",
         "young_retirees_volunteer_most",
-        "population_declines",
+        "most_municipalities_more_elderly",
         "share_70plus_2024",
     ):
         assert row in set(table["row"]), row
+    assert set(table["category"]) <= set(CATEGORIES)
+    independent = table[table["category"] == "independent pattern"]
+    assert len(independent) >= 3  # patterns nothing was fitted to (issue 15)
+    assert {"calibration target", "consistency check", "independent pattern"} <= set(
+        table["category"]
+    )
+    # rows come grouped by kind, in the order of CATEGORIES
+    ranks = table["category"].map({c: i for i, c in enumerate(CATEGORIES)})
+    assert ranks.is_monotonic_increasing
     assert "share_70plus_2050" not in set(table["row"])  # the horizon ends in 2032 here
 
 
@@ -66,9 +76,24 @@ def test_rows_recompute_from_the_results(reduced):
     rows = table.set_index("row")
     plan = results[results["policy"] == "as_planned"]
     first, last = run.start_year, run.end_year
-    by_year = plan.groupby(["seed", "year"])["residents"].sum()
-    ratio = [by_year[(s, last)] / by_year[(s, first)] for s in sorted(plan["seed"].unique())]
-    assert rows.loc["population_declines", "model_mean"] == pytest.approx(np.mean(ratio))
+    seeds = sorted(plan["seed"].unique())
+    more = []
+    for s in seeds:
+        t = plan[plan["seed"] == s].set_index(["year", "municipality"])["residents_70plus"]
+        more.append((t.loc[last] > t.loc[first]).mean())
+    assert rows.loc["most_municipalities_more_elderly", "model_mean"] == pytest.approx(
+        np.mean(more)
+    )
+    # the ordered share of joint hours, recomputed from the table
+    window = plan[plan["year"].between(*run.calibration.share_years)]
+    shares = [
+        window.loc[window["seed"] == s, "hours_ordered"].sum()
+        / (window.loc[window["seed"] == s, ["hours_ordered", "hours_cocreated"]].sum().sum())
+        for s in seeds
+    ]
+    row = rows.loc["cooperation_not_experienced_as_mobilisation"]
+    assert row["model_mean"] == pytest.approx(np.mean(shares))
+    assert (row["result"] == "pass") == (np.mean(shares) < 0.5)
     # every row's result follows its own criterion
     coop = rows.loc["cooperation_municipal"]
     assert (coop["result"] == "pass") == (abs(coop["model_mean"] - 0.89) <= 0.05)
@@ -112,7 +137,7 @@ def test_task_writes_csv_markdown_and_docking_row(tmp_path):
     table, _ = run_task(run, tmp_path, {})
     written = pd.read_csv(tmp_path / "validation_table.csv")
     assert len(written) == len(table) >= 5
-    assert (tmp_path / "validation_table.md").read_text().startswith("| row |")
+    assert (tmp_path / "validation_table.md").read_text().startswith("| kind | row |")
     assert json.loads((tmp_path / "manifest.json").read_text())["status"] == "complete"
     docking = table.set_index("row").loc["engine_docking"]
     assert docking["result"] in {"pass", "miss", "not run"}
