@@ -129,7 +129,8 @@ def Controls(choice: solara.Reactive[st.Choice]):
         persistent_hint=True,
     )
     follows = st.followed_preset(c, CATALOGUE)
-    solara.Markdown(f"**{say('levers', lang)}**")
+    # plain HTML, not solara.Markdown: Markdown loads KaTeX, which solara-assets does not ship
+    v.Html(tag="div", children=[say("levers", lang)], style_="font-weight: bold")
     if follows:
         solara.Info(
             say(
@@ -348,7 +349,8 @@ def Page():
         )
     with solara.Sidebar():
         Controls(choice)
-    solara.Markdown(f"## {say('title', lang)}\n{say('subtitle', lang)}")
+    v.Html(tag="h2", children=[say("title", lang)])
+    v.Html(tag="p", children=[say("subtitle", lang)])
     with solara.lab.Tabs(lazy=True):
         with solara.lab.Tab(say("tab.projection", lang)):
             ProjectionTab(choice)

@@ -36,7 +36,7 @@ def _bands(ax, frame: pd.DataFrame, colour: str, lang: str, median_label: str) -
     ax.plot(years, frame["q50"], color=colour, lw=2, label=median_label)
 
 
-def _heading(title: str, subtitle: str, width: int = 78) -> str:
+def _heading(title: str, subtitle: str, width: int = 66) -> str:
     return title + "\n" + textwrap.fill(subtitle, width)
 
 
