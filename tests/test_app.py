@@ -248,3 +248,22 @@ def test_the_page_renders_the_projection():
     text = rc.find(class_="summary").widget.children[0]
     assert text.startswith("In 2050, volunteers under Co-creation")
     rc.close()
+
+
+def test_the_agents_tab_steps_a_year():
+    solara = pytest.importorskip("solara")
+    import ipyvuetify as v
+
+    from frivilligsim import app
+
+    choice = solara.reactive(app.FIRST_CHOICE)
+    box, rc = solara.render(app.AgentsTab(choice), handle_error=False)
+
+    def shown_month() -> list[str]:
+        texts = [w.children[0] for w in rc.find(v.Html).widgets if w.children]
+        return [t for t in texts if isinstance(t, str) and t.startswith("Month: ")]
+
+    assert shown_month() == ["Month: 2024-01"]
+    rc.find(v.Btn, children=["Next year"]).widget.click()
+    assert shown_month() == ["Month: 2025-01"]
+    rc.close()

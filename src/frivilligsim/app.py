@@ -16,7 +16,9 @@ the charts in ``explorer/figures.py`` and the words in ``explorer/words.py``.
 
 from __future__ import annotations
 
+import asyncio
 import logging
+import threading
 import time
 from dataclasses import replace
 from typing import Any
@@ -272,53 +274,69 @@ def AgentsTab(choice: solara.Reactive[st.Choice]):
     model = solara.use_memo(
         lambda: agents.build_model(CATALOGUE, c), dependencies=[*key, generation]
     )
-    _month, set_month = solara.use_state(0)  # set after each step, so the page redraws
-    playing, set_playing = solara.use_state(False)
+    playing = solara.use_reactive(False)
+    months_shown = solara.use_reactive(0)
+    stepping = solara.use_memo(threading.Lock, dependencies=[model])  # one step at a time
 
-    def play(cancel):
-        while playing and not cancel.is_set() and not agents.finished(model):
-            agents.advance(model, 1)
-            set_month(model.month)
-            time.sleep(PLAY_PAUSE_SECONDS)
-        set_playing(False)
+    def redraw():
+        months_shown.set(model.month)
 
-    solara.use_thread(play, dependencies=[playing, model])
+    async def play():
+        while playing.value and not agents.finished(model):
+            with stepping:
+                agents.advance(model, 1)
+            redraw()
+            await asyncio.sleep(PLAY_PAUSE_SECONDS)  # lets the page draw the month and hear Pause
+        playing.set(False)
+
+    # on the server's event loop, one month at a time: a pause waits for the month in progress
+    solara.lab.use_task(play, dependencies=[playing.value, model])
 
     def step(months: int):
-        agents.advance(model, months)
-        set_month(model.month)
+        with stepping:
+            agents.advance(model, months)
+        redraw()
 
+    months_shown.value  # noqa: B018 -- reading it subscribes the tab, so each step redraws it
+    with stepping:  # read the agents between two months, never during one
+        people = agents.volunteers(model)
+        history = model.datacollector.get_model_vars_dataframe()
+        centres = agents.centres(model)
+        date = model.date
+        done = agents.finished(model)
     policy = policy_name(c.preset, lang, adjusted=st.is_adjusted(c, CATALOGUE))
     solara.Text(say("agents.intro", lang, name=CATALOGUE.name_of(c.municipality), policy=policy))
     with solara.Row():
-        done = agents.finished(model)
         solara.Button(say("agents.step_month", lang), on_click=lambda: step(1), disabled=done)
         solara.Button(say("agents.step_year", lang), on_click=lambda: step(12), disabled=done)
         solara.Button(
-            say("agents.pause" if playing else "agents.play", lang),
-            on_click=lambda: set_playing(not playing),
+            say("agents.pause" if playing.value else "agents.play", lang),
+            on_click=lambda: playing.set(not playing.value),
             disabled=done,
             color="primary",
         )
         solara.Button(
             say("agents.reset", lang),
-            on_click=lambda: (set_playing(False), set_generation(generation + 1), set_month(0)),
+            on_click=lambda: (
+                playing.set(False),
+                set_generation(generation + 1),
+                months_shown.set(0),
+            ),
         )
-        solara.Text(say("agents.date", lang, date=model.date), style={"margin": "auto 1em"})
+        solara.Text(say("agents.date", lang, date=date), style={"margin": "auto 1em"})
     if done:
         solara.Text(say("agents.ended", lang, year=model.start_year + model.n_years - 1))
-    people = agents.volunteers(model)
     fig = figures.agents_figure(
         people.ages,
         people.motivations,
         people.cohorts,
-        model.datacollector.get_model_vars_dataframe(),
+        history,
         start_year=model.start_year,
         end_year=model.start_year + model.n_years - 1,
         lang=lang,
     )
     solara.FigureMatplotlib(fig, format="png", dpi=80)
-    for k, centre in enumerate(agents.centres(model), start=1):
+    for k, centre in enumerate(centres, start=1):
         leader = "agents.leader_in_post" if centre.leader_in_post else "agents.leader_vacant"
         solara.Text(
             say(

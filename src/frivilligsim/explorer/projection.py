@@ -9,6 +9,7 @@ Must not: draw or know about the page.
 
 from __future__ import annotations
 
+import threading
 from dataclasses import astuple, dataclass, replace
 
 import numpy as np
@@ -72,17 +73,20 @@ def simulate(base: RunConfig, request: Request) -> pd.DataFrame:
 
 _CACHE: dict[tuple, pd.DataFrame] = {}
 _CACHE_SIZE = 64
+_CACHE_LOCK = threading.Lock()  # several browser sessions share one server process
 
 
 def project(base: RunConfig, request: Request) -> pd.DataFrame:
     """Yearly results of one municipality under one policy, one row per (year, seed). Cached."""
     key = (id(base), request.key())
-    table = _CACHE.get(key)
+    with _CACHE_LOCK:
+        table = _CACHE.get(key)
     if table is None:
         table = simulate(base, request)
-        if len(_CACHE) >= _CACHE_SIZE:
-            _CACHE.pop(next(iter(_CACHE)))
-        _CACHE[key] = table
+        with _CACHE_LOCK:
+            if len(_CACHE) >= _CACHE_SIZE:
+                _CACHE.pop(next(iter(_CACHE)))
+            _CACHE[key] = table
     return table
 
 
