@@ -25,7 +25,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "src"))
 import numba  # noqa: E402
 
 from frivilligsim.core.demography import build_rates, load_demography_config, project_region  # noqa: E402
-from frivilligsim.inputs.region import load_default_region  # noqa: E402
+from frivilligsim.inputs.region import load_synthetic_region  # noqa: E402
 
 
 def cpu_model() -> str:
@@ -47,7 +47,7 @@ def main() -> None:
     parser.add_argument("--alternative", default="MMMM")
     args = parser.parse_args()
 
-    region = load_default_region()
+    region = load_synthetic_region()
     rates = build_rates(load_demography_config(args.alternative), 2024, 2050)
     t0 = time.perf_counter()
     project_region(region, rates, args.seed, 2024, 2024)  # compile (or load the cache)

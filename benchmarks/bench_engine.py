@@ -36,7 +36,7 @@ from frivilligsim.core import rng
 from frivilligsim.core.demography import build_rates
 from frivilligsim.core.parameters import as_record
 from frivilligsim.engines import fast
-from frivilligsim.inputs.region import Region, load_default_region
+from frivilligsim.inputs.region import Region, load_synthetic_region
 from frivilligsim.scenario.config import load_config, validate
 from frivilligsim.scenario.setup import policy_for
 from frivilligsim.scenario.setup import presets as _presets
@@ -109,7 +109,7 @@ def time_floor(n_residents, n_months, repeat=3):
 # ---- 3. all-Norway-sized synthetic region ---------------------------------------------------
 def norway_sized_region(n_municipalities=357, residents=5_500_000) -> Region:
     """The default region's municipalities repeated and rescaled to Norway's size (synthetic)."""
-    base = load_default_region()
+    base = load_synthetic_region()
     reps = int(np.ceil(n_municipalities / len(base.municipalities)))
     munis = (
         pd.concat([base.municipalities] * reps, ignore_index=True).iloc[:n_municipalities].copy()
@@ -153,8 +153,8 @@ def mesa_comparison(code: str):
     except ImportError as exc:
         print(f"1. Mesa comparison skipped: {exc}")
         return None
-    run = setup([f"region.municipalities=[{code}]"])
-    world = build_world(load_default_region())
+    run = setup(["region=synthetic", f"region.municipalities=[{code}]"])
+    world = build_world(load_synthetic_region())
     sub = build_world(
         replace(
             world.region,
@@ -166,10 +166,18 @@ def mesa_comparison(code: str):
         )
     )
     fast_seconds, resident_months = time_fast(sub, run, threads=1, repeat=3)
-    FrivilligModel(municipalities=[code], policy="as_planned", seed=1, end_year=2025).run_model()
+    FrivilligModel(
+        municipalities=[code],
+        policy="as_planned",
+        seed=1,
+        end_year=2025,
+        overrides=["region=synthetic"],
+    ).run_model()
     mesa_seconds = np.inf
     for seed in (1, 2):
-        model = FrivilligModel(municipalities=[code], policy="as_planned", seed=seed)
+        model = FrivilligModel(
+            municipalities=[code], policy="as_planned", seed=seed, overrides=["region=synthetic"]
+        )
         t0 = time.perf_counter()  # the run only; building the config is not counted
         model.run_model()
         mesa_seconds = min(mesa_seconds, time.perf_counter() - t0)
@@ -191,7 +199,7 @@ def mesa_comparison(code: str):
 
 
 def pick_municipality(target=5000) -> str:
-    region = load_default_region()
+    region = load_synthetic_region()
     sizes = region.population.reshape(len(region.municipalities), -1).sum(axis=1)
     return str(region.municipalities["municipality"].iloc[int(np.argmin(np.abs(sizes - target)))])
 
@@ -209,7 +217,7 @@ def main() -> None:
     print(f"machine: {machine()}")
     print(f"numba threading layer default threads: {numba.config.NUMBA_NUM_THREADS}")
     run = setup()
-    world = build_world(load_default_region())
+    world = build_world(load_synthetic_region())
     n_months = (run.end_year - run.start_year + 1) * 12
     results = {}
 

@@ -1,4 +1,4 @@
-"""Build the embedded synthetic District Norway region (src/frivilligsim/data/district_norway/).
+"""Build the embedded synthetic District Norway region (src/frivilligsim/data/synthetic/).
 
 Usage:  .venv/bin/python scripts/make_default_region.py [--out DIR]
 
@@ -221,7 +221,7 @@ def write(out: Path) -> None:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument(
-        "--out", type=Path, default=ROOT / "src" / "frivilligsim" / "data" / "district_norway"
+        "--out", type=Path, default=ROOT / "src" / "frivilligsim" / "data" / "synthetic"
     )
     write(parser.parse_args().out)
 

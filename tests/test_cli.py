@@ -68,6 +68,12 @@ def test_run_writes_results_summary_and_manifest(smoke_run):
     assert sorted(manifest["seeds"]) == sorted(results["seed"].unique().tolist())
     assert manifest["started"] <= manifest["finished"]
     assert any(row["source"].startswith("L192") for row in manifest["provenance"])
+    # the real region: kommunenummer and names, data year and checksums in the manifest
+    assert results["municipality"].str.fullmatch(r"\d{4}").all()
+    assert results["municipality_name"].notna().all()
+    assert manifest["region"]["data_year"] == 2024 and manifest["synthetic_region"] is False
+    assert "table 07459 and classification 128" in manifest["region"]["attribution"]
+    assert all(len(f["sha256"]) == 64 for f in manifest["region"]["files"].values())
 
 
 def test_same_seed_gives_identical_results(smoke_run, tmp_path):

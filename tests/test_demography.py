@@ -29,8 +29,8 @@ from frivilligsim.core.schema import DEMOGRAPHIES, N_AGES
 from frivilligsim.errors import ConfigError
 from frivilligsim.inputs.region import (
     RegionConfig,
-    load_default_region,
     load_region,
+    load_synthetic_region,
     municipality_keys,
 )
 
@@ -39,12 +39,12 @@ CONF = Path(__file__).resolve().parents[1] / "src" / "frivilligsim" / "conf"
 
 @pytest.fixture(scope="module")
 def region():
-    return load_default_region()
+    return load_synthetic_region()
 
 
 @pytest.fixture(scope="module")
 def small_region():
-    return load_region(RegionConfig(max_municipalities=6))
+    return load_region(RegionConfig(name="synthetic", max_municipalities=6))
 
 
 @pytest.fixture(scope="module")
@@ -79,7 +79,7 @@ def test_yaml_matches_dataclass_and_has_provenance(name):
     load_demography_config(name)  # validates the ranges
 
 
-@pytest.mark.parametrize("name", ["district_norway", "ssb"])
+@pytest.mark.parametrize("name", ["district_norway", "norway", "synthetic", "ssb"])
 def test_region_yaml_matches_dataclass(name):
     path = CONF / "region" / f"{name}.yaml"
     text = path.read_text()
@@ -395,8 +395,8 @@ def test_projection_independent_of_thread_count(small_region):
 
 def test_municipality_draws_do_not_depend_on_other_municipalities(region):
     rates = build_rates(DemographyConfig(), 2024, 2028)
-    few = load_region(RegionConfig(municipalities=["S005", "S009"]))
-    one = load_region(RegionConfig(municipalities=["S009"]))
+    few = load_region(RegionConfig(name="synthetic", municipalities=["S005", "S009"]))
+    one = load_region(RegionConfig(name="synthetic", municipalities=["S009"]))
     t_few, _ = project_region(few, rates, 3, 2024, 2028)
     t_one, _ = project_region(one, rates, 3, 2024, 2028)
     a = t_few[t_few["municipality"] == "S009"].reset_index(drop=True)

@@ -53,7 +53,9 @@ SLOW_SEEDS = tuple(range(1, 41))
 def engine_runs(name: str, seeds: tuple[int, ...], configs_key: str = "default"):
     """``(fast tables, mesa tables)``, one yearly table per seed, for configuration ``name``."""
     municipality, policy, overrides = (CONFIGS if configs_key == "default" else SLOW_CONFIGS)[name]
-    items = config_overrides(policy, "MMMM", 2024, 2050, [municipality], None, None, overrides)
+    items = config_overrides(
+        policy, "MMMM", 2024, 2050, [municipality], None, None, ("region=synthetic", *overrides)
+    )
     run = validate(load_config(items))
     setup = prepare(run)
     fast_tables, mesa_tables = [], []

@@ -14,7 +14,7 @@ import pytest
 import frivilligsim
 from frivilligsim.core import rng
 
-SMALL = ["region.max_municipalities=12", "end_year=2035"]
+SMALL = ["region=synthetic", "region.max_municipalities=12", "end_year=2035"]
 
 
 def test_policy_switched_on_in_2030_leaves_earlier_years_untouched():
@@ -126,7 +126,11 @@ def test_invariant_violation_names_entity_and_month(monkeypatch):
 
 def test_a_municipality_keeps_its_results_whatever_else_is_in_the_run():
     """Draws are keyed by municipality and centre, not by position in the run."""
-    alone = frivilligsim.run(["region.municipalities=[S004]", "end_year=2030"], seed=2)
-    among = frivilligsim.run(["region.max_municipalities=6", "end_year=2030"], seed=2)
+    alone = frivilligsim.run(
+        ["region=synthetic", "region.municipalities=[S004]", "end_year=2030"], seed=2
+    )
+    among = frivilligsim.run(
+        ["region=synthetic", "region.max_municipalities=6", "end_year=2030"], seed=2
+    )
     among = among[among["municipality"] == "S004"].reset_index(drop=True)
     pd.testing.assert_frame_equal(alone.reset_index(drop=True), among, check_exact=True)

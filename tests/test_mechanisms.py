@@ -27,7 +27,14 @@ SEEDS = tuple(range(1, 11))
 def fast_runs(overrides: tuple[str, ...], seeds: tuple[int, ...], end_year: int = 2035):
     """Yearly tables of the fast engine, one per seed, for a config."""
     run = validate(
-        load_config([f"region.municipalities={MUNICIPALITIES}", f"end_year={end_year}", *overrides])
+        load_config(
+            [
+                "region=synthetic",
+                f"region.municipalities={MUNICIPALITIES}",
+                f"end_year={end_year}",
+                *overrides,
+            ]
+        )
     )
     world = world_for(run.region)
     scenario = [Scenario(run.policy.name, run.demography.name, 0, s) for s in seeds]
@@ -113,13 +120,17 @@ def test_a_year_with_every_leader_post_empty_has_no_recruits():
 
 def mesa_run(seed: int, **kwargs) -> FrivilligModel:
     # S001: about 5 700 residents and a large unmet demand, so orders are many
-    model = FrivilligModel(municipalities=["S001"], end_year=2028, seed=seed, **kwargs)
+    model = FrivilligModel(
+        municipalities=["S001"], end_year=2028, seed=seed, overrides=["region=synthetic"], **kwargs
+    )
     model.run_model()
     return model
 
 
 def test_mesa_leader_vacancy_stops_recruitment():
-    model = FrivilligModel(municipalities=["S001"], end_year=2025, seed=4)
+    model = FrivilligModel(
+        municipalities=["S001"], end_year=2025, seed=4, overrides=["region=synthetic"]
+    )
     model.vacancy_months = 10_000
     model.turnover_base = 1.0
     model.step()  # the leader leaves at the end of the first month
@@ -133,7 +144,9 @@ def test_mesa_leader_vacancy_stops_recruitment():
     assert table["recruits"].tolist()[1:] == [0]
     assert table["leader_turnovers"].sum() == 1
     # control: the same seed with a leader in post keeps recruiting
-    control = FrivilligModel(municipalities=["S001"], end_year=2025, seed=4)
+    control = FrivilligModel(
+        municipalities=["S001"], end_year=2025, seed=4, overrides=["region=synthetic"]
+    )
     control.run_model()
     control_flows = control.monthly_table()
     assert control_flows.loc[control_flows["month"] >= 1, "recruits"].sum() > 10

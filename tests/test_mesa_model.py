@@ -20,11 +20,13 @@ from frivilligsim.engines.mesa.model import FrivilligModel
 from frivilligsim.errors import InvariantError
 
 MUNI = ["S004"]
+SYNTHETIC = ["region=synthetic"]  # the tests use the synthetic region's numbers
 
 
 def small(**kwargs) -> FrivilligModel:
     kwargs.setdefault("municipalities", MUNI)
     kwargs.setdefault("end_year", 2026)
+    kwargs["overrides"] = [*SYNTHETIC, *kwargs.get("overrides", ())]
     return FrivilligModel(**kwargs)
 
 
@@ -64,7 +66,7 @@ def test_one_object_per_agent_with_the_state_the_spec_names():
 
 
 def test_default_municipality_is_the_first_of_the_region():
-    model = FrivilligModel(end_year=2024, seed=1)
+    model = FrivilligModel(end_year=2024, seed=1, overrides=SYNTHETIC)
     assert list(model.codes) == ["S001"]
 
 
@@ -114,8 +116,8 @@ def test_activation_order_does_not_change_results(mobilisation_run):
 
 
 def test_seed_none_draws_a_reproducible_stream_seed():
-    a = FrivilligModel(municipalities=MUNI, end_year=2024, rng=42)
-    b = FrivilligModel(municipalities=MUNI, end_year=2024, rng=42)
+    a = FrivilligModel(municipalities=MUNI, end_year=2024, rng=42, overrides=SYNTHETIC)
+    b = FrivilligModel(municipalities=MUNI, end_year=2024, rng=42, overrides=SYNTHETIC)
     assert a.stream_seed == b.stream_seed
 
 
@@ -188,6 +190,7 @@ def test_batch_run_over_policy_and_seed():
             "policy": ["cocreation", "mobilisation"],
             "seed": [1, 2],
             "municipalities": [MUNI],
+            "overrides": [SYNTHETIC],
             "end_year": 2025,
         },
         iterations=1,
@@ -217,7 +220,13 @@ def test_batch_run_over_policy_and_seed():
 def test_engine_mesa_through_the_runner_writes_the_fast_schema():
     import frivilligsim
 
-    overrides = ["experiment=smoke", "region.max_municipalities=2", "end_year=2025", "replicates=1"]
+    overrides = [
+        "experiment=smoke",
+        "region=synthetic",
+        "region.max_municipalities=2",
+        "end_year=2025",
+        "replicates=1",
+    ]
     mesa_table = frivilligsim.run(overrides + ["engine=mesa"], seed=5)
     fast_table = frivilligsim.run(overrides, seed=5)
     assert list(mesa_table.columns) == list(fast_table.columns)
@@ -285,7 +294,12 @@ def test_ranges_hold_for_random_parameters(draw, seed):
     policy, levers, overrides = draw
     levers = {k: round(v, 6) if isinstance(v, float) else v for k, v in levers.items()}
     model = FrivilligModel(
-        policy=policy, municipalities=MUNI, end_year=2025, overrides=overrides, seed=seed, **levers
+        policy=policy,
+        municipalities=MUNI,
+        end_year=2025,
+        overrides=[*SYNTHETIC, *overrides],
+        seed=seed,
+        **levers,
     )
     while model.running:
         model.step()

@@ -279,7 +279,10 @@ def test_policy_difference_is_skipped_without_mobilisation(tmp_path):
     assert "Mobilisering" in skipped["skipped"]
     drawn = [n for n, f in figs.items() if not f.get("skipped")]
     assert len(drawn) == len(plots.FIGURE_NAMES) - 1
-    assert figs["fan_volunteers"]["texts"]["footer"] == "Kilde: frivilligsim-simulering"
+    assert figs["fan_volunteers"]["texts"]["footer"] == (
+        "Kilde: frivilligsim-simulering; befolkning: Statistisk sentralbyrå (SSB), "
+        "tabell 07459 og klassifikasjon 128, CC BY 4.0"
+    )
     assert not (tmp_path / "policy_difference.png").exists()
 
 

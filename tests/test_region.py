@@ -1,4 +1,4 @@
-"""The embedded synthetic District Norway region and the region config (issue 3 bars).
+"""The embedded synthetic District Norway region (region=synthetic) and the region config.
 
 Targets are written out from the report (line numbers of shared/seed/report.txt), not read
 from the code, so a change to the generator that drifts from the report fails here.
@@ -19,20 +19,20 @@ from frivilligsim.inputs.region import (
     Region,
     RegionConfig,
     largest_remainder_counts,
-    load_default_region,
     load_region,
+    load_synthetic_region,
     municipality_key,
     municipality_keys,
 )
 
 ROOT = Path(__file__).resolve().parents[1]
-DATA = ROOT / "src" / "frivilligsim" / "data" / "district_norway"
+DATA = ROOT / "src" / "frivilligsim" / "data" / "synthetic"
 FIXTURES = Path(__file__).parent / "fixtures" / "ssb"
 
 
 @pytest.fixture(scope="module")
 def region() -> Region:
-    return load_default_region()
+    return load_synthetic_region()
 
 
 def shares(values, categories):
@@ -209,13 +209,13 @@ def test_municipality_keys(region):
 
 
 def test_load_region_default_is_whole_region(region):
-    r = load_region(RegionConfig())
+    r = load_region(RegionConfig(name="synthetic"))
     assert r.n_municipalities == 212 and len(r.centres) == 210
     np.testing.assert_array_equal(r.population, region.population)
 
 
 def test_max_municipalities_takes_first_in_stable_order(region):
-    r = load_region(RegionConfig(max_municipalities=5))
+    r = load_region(RegionConfig(name="synthetic", max_municipalities=5))
     assert list(r.municipalities["municipality"]) == list(region.municipalities["municipality"][:5])
     np.testing.assert_array_equal(r.population, region.population[:5])
     assert list(r.centres["centre_id"]) == list(range(len(r.centres)))
@@ -223,7 +223,7 @@ def test_max_municipalities_takes_first_in_stable_order(region):
 
 
 def test_explicit_subset_keeps_region_order(region):
-    r = load_region(RegionConfig(municipalities=["S017", "S003"]))
+    r = load_region(RegionConfig(name="synthetic", municipalities=["S017", "S003"]))
     assert list(r.municipalities["municipality"]) == ["S003", "S017"]
     i3 = list(region.municipalities["municipality"]).index("S003")
     np.testing.assert_array_equal(r.population[0], region.population[i3])
@@ -233,26 +233,26 @@ def test_explicit_subset_keeps_region_order(region):
 
 
 def test_centrality_filter(region):
-    r = load_region(RegionConfig(centrality=[6]))
+    r = load_region(RegionConfig(name="synthetic", centrality=[6]))
     assert r.n_municipalities == 108
     assert (r.municipalities["centrality"] == 6).all()
 
 
 def test_unknown_code_names_code_and_valid_ones():
     with pytest.raises(ConfigError) as err:
-        load_region(RegionConfig(municipalities=["S001", "X999"]))
+        load_region(RegionConfig(name="synthetic", municipalities=["S001", "X999"]))
     assert "X999" in str(err.value) and "S001" in str(err.value)
 
 
 @pytest.mark.parametrize(
     "cfg, words",
     [
-        (RegionConfig(name="narnia"), ["narnia", "district_norway", "ssb"]),
+        (RegionConfig(name="narnia"), ["narnia", "district_norway", "norway", "synthetic", "ssb"]),
         (RegionConfig(centrality=[7]), ["centrality", "7"]),
-        (RegionConfig(max_municipalities=0), ["max_municipalities"]),
+        (RegionConfig(name="synthetic", max_municipalities=0), ["max_municipalities"]),
         (RegionConfig(name="ssb"), ["population_csv", "centrality_csv"]),
-        (RegionConfig(centrality=[1]), ["no municipality"]),
-        (RegionConfig(municipalities=[]), ["no municipality"]),
+        (RegionConfig(name="synthetic", centrality=[1]), ["no municipality"]),
+        (RegionConfig(name="synthetic", municipalities=[]), ["no municipality"]),
     ],
 )
 def test_bad_region_config(cfg, words):
@@ -265,7 +265,9 @@ def test_bad_region_config(cfg, words):
 def test_load_region_accepts_dictconfig():
     from omegaconf import OmegaConf
 
-    cfg = OmegaConf.merge(OmegaConf.structured(RegionConfig), {"max_municipalities": 3})
+    cfg = OmegaConf.merge(
+        OmegaConf.structured(RegionConfig), {"name": "synthetic", "max_municipalities": 3}
+    )
     assert load_region(cfg).n_municipalities == 3
 
 
@@ -335,5 +337,5 @@ def test_corrupt_embedded_file_is_data_file_error(tmp_path, monkeypatch):
     (copy / "centres.csv").write_text("# SYNTHETIC\ncentre_id,municipality\n0,S001\n")
     monkeypatch.setattr(region_module, "_data_file", lambda name: copy / name)
     with pytest.raises(DataFileError) as err:
-        load_default_region()
+        load_synthetic_region()
     assert "centres.csv" in str(err.value) and "missing column" in str(err.value)

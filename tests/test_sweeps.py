@@ -187,7 +187,9 @@ def test_killed_sweep_resumes_without_redoing_finished_jobs(tmp_path):
         "+hydra.callbacks.pause.job=2",
         f"+hydra.callbacks.pause.marker={marker}",
     ]
-    killed = start(*sweep, *pause, cwd=tmp_path, env={"PYTHONPATH": str(hooks)})
+    # keep the caller's PYTHONPATH too (a worktree run imports its own src/ through it)
+    path = os.pathsep.join(p for p in (str(hooks), os.environ.get("PYTHONPATH", "")) if p)
+    killed = start(*sweep, *pause, cwd=tmp_path, env={"PYTHONPATH": path})
     whole = start(*sweep, "sweep_id=uninterrupted", cwd=tmp_path)
     deadline = time.monotonic() + 240
     while not marker.exists():
@@ -274,7 +276,7 @@ def test_a_failing_job_does_not_stop_the_sweep(tmp_path):
     proc = start(
         "-m",
         *TINY,
-        "region.municipalities=[NOPE],[S001]",  # the first job fails when it loads the region
+        "region.municipalities=[NOPE],[1812]",  # the first job fails when it loads the region
         "sweep_id=one-fails",
         cwd=tmp_path,
     )

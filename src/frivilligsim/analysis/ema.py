@@ -51,7 +51,9 @@ def _evaluator(end_year: int, municipalities: int | None, demography: str):
 
     run = validate(load_config([f"end_year={end_year}", f"demography={demography}"]))
     if municipalities is not None:
-        codes = representative_subset(world_for(run.region).region, int(municipalities))
+        codes = representative_subset(
+            world_for(run.region, run.start_year).region, int(municipalities)
+        )
         run = replace(run, region=replace(run.region, municipalities=codes))
     return Evaluator(run)
 

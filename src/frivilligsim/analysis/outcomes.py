@@ -171,7 +171,7 @@ class Evaluator:
         if run.engine.name != "fast":
             raise ValueError("the evaluator runs the fast engine only; set engine=fast")
         self.run = run
-        self.world = world_for(run.region)
+        self.world = world_for(run.region, run.start_year)
         self.presets = {name: policy_for(run, name) for name in REGIMES}
         self.rates = build_rates(
             demography_for(run, run.demography.name), run.start_year, run.end_year

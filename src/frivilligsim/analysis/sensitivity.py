@@ -253,7 +253,7 @@ def prepare(run: RunConfig) -> RunConfig:
         raise ConfigError(f"sensitivity.bound_factor={settings.bound_factor} must be in (0, 1)")
     if settings.municipalities is None or run.region.municipalities is not None:
         return run
-    region = world_for(run.region).region
+    region = world_for(run.region, run.start_year).region
     codes = representative_subset(region, int(settings.municipalities))
     return replace(run, region=replace(run.region, municipalities=codes, max_municipalities=None))
 

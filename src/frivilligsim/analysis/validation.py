@@ -195,7 +195,7 @@ class _Context:
         self.seeds = sorted(results["seed"].unique())
         self.by = {p: totals[totals["policy"] == p].set_index(["seed", "year"]) for p in POLICIES}
         self.plan = results[results["policy"] == "as_planned"]
-        self.region = world_for(run.region).region
+        self.region = world_for(run.region, run.start_year).region
 
     def plan_seed(self, seed, years: tuple[int, int] | None = None) -> pd.DataFrame:
         rows = self.plan[self.plan["seed"] == seed]
@@ -546,7 +546,7 @@ def _corr(a, b) -> float:
 def docking_row(run: RunConfig, seeds: int = 3, tolerance: float = 0.10) -> dict:
     """Mesa and fast engines on two small municipalities, 2024-2026: volunteers agree per seed."""
     claim = "the Mesa reference model and the fast engine agree (docking)"
-    region = world_for(run.region).region
+    region = world_for(run.region, run.start_year).region
     sizes = region.municipalities.assign(
         n_centres=region.municipalities["municipality"].map(
             region.centres["municipality"].value_counts()

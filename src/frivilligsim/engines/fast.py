@@ -168,7 +168,7 @@ def _run_municipality(
     coc = np.zeros(nc)
     fshare = np.zeros(nc)
     followup_q = np.zeros(nc)
-    pull = np.zeros(MAX_CENTRES)
+    pull = np.zeros(max(nc, MAX_CENTRES))  # a large city has more than 8 centres (Oslo 28)
     evaluate = np.zeros(nc, dtype=np.int64)
     leader = np.zeros(4)
     recruit_p = np.zeros(4)

@@ -182,6 +182,21 @@ def yearly_table(
     return frame[ordered]
 
 
+def with_municipality_names(table: pd.DataFrame, municipalities: pd.DataFrame) -> pd.DataFrame:
+    """``table`` with ``municipality_name`` (names from the region) right after the required
+    columns (``schema.REQUIRED_COLUMNS`` stay first: a public contract)."""
+    names = dict(
+        zip(
+            municipalities["municipality"].astype(str),
+            municipalities["name"].astype(str),
+            strict=True,
+        )
+    )
+    at = len(schema.REQUIRED_COLUMNS)
+    table.insert(at, "municipality_name", table["municipality"].astype(str).map(names))
+    return table
+
+
 def pyramid_table(pyramid: np.ndarray, start_year: int, keys: dict[str, Any]) -> pd.DataFrame:
     """Residents by year, sex and age summed over the region, in long format."""
     region = pyramid.sum(axis=0)  # [year, sex, age]

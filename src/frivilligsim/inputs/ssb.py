@@ -16,9 +16,13 @@ precede the header; footnote lines (one field) may follow the data. The header m
 
 - a region column (``region``), values ``"1812 Sømna"``, ``"K-1812 Sømna"`` or ``"1812"``;
   regions whose code has fewer than 4 digits (``"0 Hele landet"``, ``"18 Nordland"``) are
-  aggregates and are skipped;
+  aggregates and are skipped; non-municipal regions (Svalbard 21xx, Jan Mayen 22xx, the
+  continental shelf 23xx, unknown 99xx) and ended municipalities (``"1805 Narvik (-2019)"``)
+  are skipped and named in :class:`PopulationFile`;
 - a sex column (``kjønn`` / ``sex``), values ``"1 Menn"``, ``"2 Kvinner"``, ``"Menn"``,
-  ``"Kvinner"``, ``"1"``, ``"2"`` (or English ``Males`` / ``Females``);
+  ``"Kvinner"``, ``"1"``, ``"2"`` (or English ``Males`` / ``Females``), or the sex folded into
+  the count columns' headings (``"Personer 2024 Menn"``, ``"Persons 2024 Males"``); a file
+  with no sex at all is refused with how to export it by sex;
 - an age column (``alder`` / ``age``), values ``"067 år"``, ``"67"``, ``"105 år eller eldre"``
   (``"years"`` / ``"or older"`` in English); all ages 0-105 must be present;
 - optionally a contents column (``statistikkvariabel`` / ``contents``) with one value;
@@ -34,13 +38,16 @@ Counts must be whole numbers >= 0 (SSB's ``.``/``..``/``:`` symbols are rejected
 separated by ``;``, ``,`` or tab, one of three layouts:
 
 1. a Klass code list with ``code;parentCode;level;name;...``: level-1 rows are the classes
-   (codes 1-6), level-2 rows are municipalities (4-digit codes) whose ``parentCode`` is their
-   class;
+   (codes 1-6, or ``01``-``06`` as Klass writes them), level-2 rows are municipalities
+   (4-digit codes) whose ``parentCode`` is their class;
 2. a table with ``code`` (or ``kommunenummer``/``municipality``), optional ``name``, and a
    class column named ``centrality``, ``sentralitet``, ``sentralitetsklasse``, ``klasse`` or
    ``class`` (value ``6`` or ``"6 Minst sentrale kommuner"``);
 3. a Klass correspondence table ``sourceCode;sourceName;targetCode;targetName`` between
    municipalities (4-digit codes) and classes (1-6), in either direction.
+
+A code listed more than once with different ``validFrom``/``validTo`` (historical rows) takes
+its current row. Class 0 marks SSB's old 2008 standard (classes 0-3), which is refused.
 """
 
 from __future__ import annotations
@@ -48,6 +55,7 @@ from __future__ import annotations
 import csv
 import re
 import unicodedata
+from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
@@ -114,15 +122,26 @@ def _lines(text: str) -> list[tuple[int, str]]:
     return [(i + 1, line) for i, line in enumerate(text.splitlines())]
 
 
-def _find_header(path, lines, min_fields: int) -> tuple[int, str, list[str]]:
-    """The first line with at least ``min_fields`` fields; blank and title lines may precede."""
+def _find_header(path, lines, min_fields: int, prefer=frozenset()) -> tuple[int, str, list[str]]:
+    """The first line with at least ``min_fields`` fields; blank and title lines may precede.
+
+    A line with one of the labels in ``prefer`` wins over an earlier one without (an unquoted
+    title line with commas in it is not the header).
+    """
+    first = None
     for lineno, line in lines:
+        if first is not None and lineno > first[0] + 20:
+            break
         if not line.strip():
             continue
         delimiter = _sniff_delimiter(line)
         fields = _fields(line, delimiter)
         if len(fields) >= min_fields:
-            return lineno, delimiter, fields
+            if not prefer or any(_norm(f) in prefer for f in fields):
+                return lineno, delimiter, fields
+            first = first or (lineno, delimiter, fields)
+    if first is not None:
+        return first
     raise DataFileError(
         path,
         f"no header line with at least {min_fields} columns separated by ';' (or ',' or tab) "
@@ -210,6 +229,71 @@ def _parse_count(path, value: str, lineno: int, label: str) -> int:
     return count
 
 
+_NON_MUNICIPAL_PREFIXES = ("21", "22", "23", "99")  # Svalbard, Jan Mayen, the shelf, unknown
+_NON_MUNICIPAL_NAME = re.compile(
+    r"svalbard|jan mayen|sokkel|continental shelf|uoppgitt|unknown|ukjent|uten fast bosted",
+    re.IGNORECASE,
+)
+_ENDED_NAME = re.compile(r"\s*\((?:\d{4})?\s*-\s*(\d{4})\)$")  # "Kristiansund (-2007)"
+_REGION_LABELS = {"region", "kommune", "region/kommune"}
+_SEX_WORDS = {
+    "menn": 0,
+    "mann": 0,
+    "male": 0,
+    "males": 0,
+    "men": 0,
+    "kvinner": 1,
+    "kvinne": 1,
+    "female": 1,
+    "females": 1,
+    "women": 1,
+}
+_BOTH_SEXES = re.compile(r"begge kjonn|both sexes|alle|total")
+NO_SEX_HELP = (
+    "the file has no sex dimension (kjønn): frivilligsim needs residents by sex and single "
+    "year of age. In Statbank table 07459 choose both 'Menn' and 'Kvinner' under 'kjønn' "
+    "(not the total 'Begge kjønn'), every single year under 'alder', and download the CSV again"
+)
+
+
+def is_non_municipal(code: str, name: str) -> bool:
+    """True for a region with a 4-digit code that is not a municipality: Svalbard (21xx),
+    Jan Mayen (22xx), the continental shelf (23xx), "unknown" (99xx) and the like."""
+    return code[:2] in _NON_MUNICIPAL_PREFIXES or bool(_NON_MUNICIPAL_NAME.search(name))
+
+
+def _heading_sex_year(label: str) -> tuple[int | None, int | None]:
+    """(sex, year) named by a count column's heading ("Personer 2024 Menn" -> (0, 2024))."""
+    m = re.search(r"(?<!\d)((?:19|20)\d\d)(?!\d)", label)
+    year = int(m.group(1)) if m else None
+    norm = _norm(label)
+    if _BOTH_SEXES.search(norm):
+        return None, year
+    sexes = {_SEX_WORDS[w] for w in re.findall(r"[a-z]+", norm) if w in _SEX_WORDS}
+    return (sexes.pop() if len(sexes) == 1 else None), year
+
+
+@dataclass(frozen=True)
+class PopulationFile:
+    """What :func:`read_population` found in a table 07459 export.
+
+    Attributes:
+        municipalities: columns ``code`` (4-digit string) and ``name``, in the file's order.
+        population: int64 ``[n, 2 (0 men, 1 women), 106]`` on 1 January ``year``.
+        year: the year read.
+        years: every year in the file.
+        skipped: ``"code name"`` of the non-municipal regions left out (Svalbard, ...).
+        ended: ``"code name"`` of historical municipalities left out (a name ending "(-YYYY)").
+    """
+
+    municipalities: pd.DataFrame
+    population: np.ndarray
+    year: int
+    years: tuple[int, ...]
+    skipped: tuple[str, ...] = ()
+    ended: tuple[str, ...] = ()
+
+
 def read_population_07459(path, year: int | None = None) -> tuple[pd.DataFrame, np.ndarray]:
     """Read a Statbank table 07459 CSV export of population by municipality, sex and age.
 
@@ -220,17 +304,22 @@ def read_population_07459(path, year: int | None = None) -> tuple[pd.DataFrame, 
     Returns:
         ``(municipalities, population)``: a DataFrame with columns ``code`` (4-digit string)
         and ``name``, in the file's order, and int64 counts ``[n, 2 (0 men, 1 women), 106]``.
+        :func:`read_population` also returns the year and the regions left out.
 
     Raises:
         DataFileError: naming the file, the line and the problem.
     """
+    found = read_population(path, year)
+    return found.municipalities, found.population
+
+
+def read_population(path, year: int | None = None) -> PopulationFile:
+    """Read a table 07459 export (see the module docstring); ``year=None`` takes the latest."""
     text = _read_text(path)
     lines = _lines(text)
-    header_line, delim, header = _find_header(path, lines, 4)
-    i_region = _column(
-        path, header, header_line, {"region", "kommune", "region/kommune"}, "'region'"
-    )
-    i_sex = _column(path, header, header_line, {"kjonn", "sex", "kjnn"}, "'kjønn' (sex)")
+    header_line, delim, header = _find_header(path, lines, 3, prefer=_REGION_LABELS)
+    i_region = _column(path, header, header_line, _REGION_LABELS, "'region'")
+    i_sex = _column(path, header, header_line, {"kjonn", "sex", "kjnn"}, "'kjønn' (sex)", False)
     i_age = _column(path, header, header_line, {"alder", "age"}, "'alder' (age)")
     i_year = _column(
         path, header, header_line, {"ar", "tid", "year", "time", "aar"}, "'år' (year)", False
@@ -249,31 +338,56 @@ def read_population_07459(path, year: int | None = None) -> tuple[pd.DataFrame, 
         raise DataFileError(
             path, "missing count column: the header has no column of counts", header_line
         )
-    if i_year is not None:
-        if len(value_cols) != 1:
+    heading = {i: _heading_sex_year(header[i]) for i in value_cols}
+    col_sex: dict[int, int | None] = dict.fromkeys(value_cols)
+    if i_sex is None:
+        with_sex = [i for i in value_cols if heading[i][0] is not None]
+        if not with_sex:
+            raise DataFileError(path, NO_SEX_HELP, header_line)
+        without = [header[i] for i in value_cols if heading[i][0] is None]
+        if without:
             raise DataFileError(
                 path,
-                "with a year column the export must have exactly one count column, found "
-                f"{[header[i] for i in value_cols]}",
+                f"count column(s) {without} name no sex while others do ({header[with_sex[0]]!r}); "
+                "export 'Menn' and 'Kvinner' only",
                 header_line,
             )
-        col_year = None
-    else:
-        col_year = {}
+        col_sex = {i: heading[i][0] for i in value_cols}
+    col_year: dict[int, int | None] = dict.fromkeys(value_cols)
+    if i_year is None:
         for i in value_cols:
-            m = re.search(r"((?:19|20)\d\d)\D*$", header[i])
-            if not m:
+            if heading[i][1] is None:
                 raise DataFileError(
                     path,
-                    f"missing column 'år' (year), and count column {header[i]!r} does not end "
-                    "in a year (expected e.g. 'Personer 2024')",
+                    f"missing column 'år' (year), and count column {header[i]!r} does not name "
+                    "a year (expected e.g. 'Personer 2024' or 'Persons 2024 Males')",
                     header_line,
                 )
-            col_year[i] = int(m.group(1))
+            col_year[i] = heading[i][1]
+    seen_cols: dict[tuple, int] = {}
+    for i in value_cols:
+        key = (col_sex[i], col_year[i])
+        if key in seen_cols:
+            if i_year is not None and i_sex is not None:
+                raise DataFileError(
+                    path,
+                    "with a year column the export must have exactly one count column, found "
+                    f"{[header[j] for j in value_cols]}",
+                    header_line,
+                )
+            raise DataFileError(
+                path,
+                f"count columns {header[seen_cols[key]]!r} and {header[i]!r} hold the same "
+                "sex and year",
+                header_line,
+            )
+        seen_cols[key] = i
     n_fields = len(header)
 
     counts: dict[tuple[str, int, int, int], tuple[int, int]] = {}  # key -> (count, line)
     names: dict[str, str] = {}
+    skipped: dict[str, str] = {}
+    ended: dict[str, str] = {}
     contents_seen: dict[str, int] = {}
     notes_started = False
     data_rows = 0
@@ -306,10 +420,16 @@ def read_population_07459(path, year: int | None = None) -> tuple[pd.DataFrame, 
         code, name = m.group(1), (m.group(2) or "")
         if len(code) < 4:
             continue  # the country or a county: an aggregate, not a municipality
+        if is_non_municipal(code, name):
+            skipped.setdefault(code, f"{code} {name}".strip())
+            continue
+        if _ENDED_NAME.search(name):
+            ended.setdefault(code, f"{code} {name}".strip())
+            continue  # a historical municipality (Statbank marks it "(-2019)")
         name = re.sub(r"\s*\(\d{4}\s*-\s*(\d{4})?\)$", "", name)  # "Narvik (2020-)"
         names.setdefault(code, name or code)
-        sex = _parse_sex(path, fields[i_sex], lineno)
         age = _parse_age(path, fields[i_age], lineno)
+        row_sex = _parse_sex(path, fields[i_sex], lineno) if i_sex is not None else None
         if i_contents is not None:
             contents_seen.setdefault(fields[i_contents], lineno)
             if len(contents_seen) > 1:
@@ -319,20 +439,22 @@ def read_population_07459(path, year: int | None = None) -> tuple[pd.DataFrame, 
                     "'Personer'",
                     lineno,
                 )
+        row_year = None
         if i_year is not None:
             if not re.fullmatch(r"\d{4}", fields[i_year]):
                 raise DataFileError(path, f"year {fields[i_year]!r} is not a 4-digit year", lineno)
-            cells = [(int(fields[i_year]), fields[value_cols[0]])]
-        else:
-            cells = [(col_year[i], fields[i]) for i in value_cols]
-        for y, value in cells:
-            label = f"{code} {names[code]}, {fields[i_sex]}, {fields[i_age]}, {y}"
-            c = _parse_count(path, value, lineno, label)
+            row_year = int(fields[i_year])
+        for i in value_cols:
+            sex = row_sex if row_sex is not None else col_sex[i]
+            y = row_year if row_year is not None else col_year[i]
+            sex_text = fields[i_sex] if i_sex is not None else header[i]
+            label = f"{code} {names[code]}, {sex_text}, {fields[i_age]}, {y}"
+            c = _parse_count(path, fields[i], lineno, label)
             key = (code, sex, age, y)
             if key in counts:
                 raise DataFileError(
                     path,
-                    f"duplicate row for municipality {code}, sex {fields[i_sex]!r}, age "
+                    f"duplicate row for municipality {code}, sex {sex_text!r}, age "
                     f"{fields[i_age]!r}, year {y} (first on line {counts[key][1]})",
                     lineno,
                 )
@@ -364,7 +486,14 @@ def read_population_07459(path, year: int | None = None) -> tuple[pd.DataFrame, 
                 f"sex-age counts for {year} (e.g. {', '.join(missing[:3])}); the file is partial",
             )
     municipalities = pd.DataFrame({"code": codes, "name": [names[c] for c in codes]})
-    return municipalities, population
+    return PopulationFile(
+        municipalities=municipalities,
+        population=population,
+        year=int(year),
+        years=tuple(int(y) for y in years),
+        skipped=tuple(skipped.values()),
+        ended=tuple(ended.values()),
+    )
 
 
 # Klass 128 -----------------------------------------------------------------------------------
@@ -380,13 +509,29 @@ _CLASS_NAMES = {
 }
 
 
+OLD_STANDARD_HELP = (
+    "this is SSB's old 2008 centrality standard (classes 0-3); frivilligsim needs the 2020 "
+    "standard (classes 1-6, 6 least central), as Klass classification 128 'Sentralitet' "
+    "version 'Sentralitet 2024' (or 2020) gives it"
+)
+
+
 def _parse_class(path, value: str, lineno: int, code: str) -> int:
-    m = re.match(r"^\s*([1-6])(?:\s|$)", value)
-    if not m:
+    m = re.match(r"^\s*0?([0-9])(?:\s|$)", value)
+    if m and m.group(1) == "0":
+        raise DataFileError(
+            path, f"centrality class {value!r} of municipality {code}: {OLD_STANDARD_HELP}", lineno
+        )
+    if not m or not 1 <= int(m.group(1)) <= 6:
         raise DataFileError(
             path, f"centrality class {value!r} of municipality {code} is not 1-6", lineno
         )
     return int(m.group(1))
+
+
+def _municipality_code(code: str) -> str:
+    """A 3-digit municipality code lost its leading zero in a spreadsheet ("301" -> "0301")."""
+    return code.zfill(4) if len(code) == 3 else code
 
 
 def _parse_code(path, value: str, lineno: int) -> str:
@@ -426,20 +571,34 @@ def read_centrality_klass128(path) -> pd.DataFrame:
                 )
             yield lineno, fields
 
-    out: list[tuple[str, str, int, int]] = []  # code, name, class, line
+    out: list[tuple[str, str, int, int, tuple]] = []  # code, name, class, line, validity
+    i_from = next((i for i, h in enumerate(norm) if h in ("validfrom", "gyldig fra")), None)
+    i_to = next((i for i, h in enumerate(norm) if h in ("validto", "gyldig til")), None)
+
+    def _validity(f, lineno) -> tuple[str, str]:
+        return (
+            f[i_from].strip() if i_from is not None else "",
+            f[i_to].strip() if i_to is not None else "",
+        )
+
+    def _valid_key(valid: tuple[str, str]) -> tuple:
+        start, stop = valid
+        return (stop == "", stop, start)  # open-ended first, then the latest end, then start
+
     if "sourcecode" in norm and "targetcode" in norm:
         i_src, i_tgt = norm.index("sourcecode"), norm.index("targetcode")
         i_src_name = norm.index("sourcename") if "sourcename" in norm else None
         i_tgt_name = norm.index("targetname") if "targetname" in norm else None
         for lineno, f in rows():
-            src = _parse_code(path, f[i_src], lineno)
-            tgt = _parse_code(path, f[i_tgt], lineno)
-            if len(src) == 4 and len(tgt) == 1:
+            src = _municipality_code(_parse_code(path, f[i_src], lineno))
+            tgt = _municipality_code(_parse_code(path, f[i_tgt], lineno))
+            valid = _validity(f, lineno)
+            if len(src) == 4 and len(tgt) <= 2:
                 name = f[i_src_name] if i_src_name is not None else src
-                out.append((src, name, _parse_class(path, tgt, lineno, src), lineno))
-            elif len(tgt) == 4 and len(src) == 1:
+                out.append((src, name, _parse_class(path, tgt, lineno, src), lineno, valid))
+            elif len(tgt) == 4 and len(src) <= 2:
                 name = f[i_tgt_name] if i_tgt_name is not None else tgt
-                out.append((tgt, name, _parse_class(path, src, lineno, tgt), lineno))
+                out.append((tgt, name, _parse_class(path, src, lineno, tgt), lineno, valid))
             else:
                 raise DataFileError(
                     path,
@@ -467,30 +626,43 @@ def read_centrality_klass128(path) -> pd.DataFrame:
                 header_line,
             )
         for lineno, f in rows():
-            code = _parse_code(path, f[i_code], lineno)
+            code = _municipality_code(_parse_code(path, f[i_code], lineno))
             level = f[i_level].strip() if i_level is not None else ""
-            if i_class is None and (len(code) == 1 or level == "1"):
-                if not re.fullmatch(r"[1-6]", code):
+            if i_class is None and (len(code) <= 2 or level == "1"):
+                if re.fullmatch(r"0?0", code):
+                    raise DataFileError(path, f"class {code!r}: {OLD_STANDARD_HELP}", lineno)
+                if not re.fullmatch(r"0?[1-6]", code):
                     raise DataFileError(
                         path, f"level-1 code {code!r} is not a centrality class 1-6", lineno
                     )
-                continue  # a class row of the code list
+                continue  # a class row of the code list ("01".."06" as Klass writes them)
             if len(code) != 4:
                 raise DataFileError(
                     path, f"municipality code {f[i_code]!r} does not have 4 digits", lineno
                 )
             value = f[i_class] if i_class is not None else f[i_parent]
             name = f[i_name] if i_name is not None else code
-            out.append((code, name, _parse_class(path, value, lineno, code), lineno))
+            out.append(
+                (code, name, _parse_class(path, value, lineno, code), lineno, _validity(f, lineno))
+            )
     if not out:
         raise DataFileError(path, "no municipality rows (4-digit codes) after the header")
-    seen: dict[str, int] = {}
-    for code, _, _, lineno in out:
-        if code in seen:
+    # A code listed more than once with different validity periods (a Klass list over a range
+    # of dates): the current row (no end date, else the latest) wins. Other repeats are errors.
+    chosen: dict[str, tuple] = {}
+    for row in out:
+        code, _, _, lineno, valid = row
+        first = chosen.get(code)
+        if first is None:
+            chosen[code] = row
+            continue
+        if valid == ("", "") or valid == first[4]:
             raise DataFileError(
-                path, f"duplicate municipality {code} (first on line {seen[code]})", lineno
+                path, f"duplicate municipality {code} (first on line {first[3]})", lineno
             )
-        seen[code] = lineno
+        if _valid_key(valid) > _valid_key(first[4]):
+            chosen[code] = row
+    out = [row for row in out if chosen[row[0]] is row]
     return pd.DataFrame(
         {
             "code": [r[0] for r in out],

@@ -62,7 +62,8 @@ en: dict[str, str] = {
     "legend.time_budget": "Full time budget",
     "legend.threshold": "Threshold {thr}",
     "footer.synthetic": "Source: frivilligsim simulation; synthetic District Norway region",
-    "footer.real": "Source: frivilligsim simulation",
+    "footer.real": "Source: frivilligsim simulation; population: Statistics Norway (SSB), "
+    "table 07459 and classification 128, CC BY 4.0",
     "skip.policy_missing": "{policies} was not run, so there is no pair to compare",
     "skip.columns_missing": "the results have no {columns} columns",
     # Figure titles
@@ -211,7 +212,8 @@ nb: dict[str, str] = {
     "legend.time_budget": "Fullt tidsbudsjett",
     "legend.threshold": "Terskel {thr}",
     "footer.synthetic": "Kilde: frivilligsim-simulering; syntetisk Distrikts-Norge-region",
-    "footer.real": "Kilde: frivilligsim-simulering",
+    "footer.real": "Kilde: frivilligsim-simulering; befolkning: Statistisk sentralbyrå (SSB), "
+    "tabell 07459 og klassifikasjon 128, CC BY 4.0",
     "skip.policy_missing": "{policies} ble ikke kjørt, så det finnes ikke noe par å sammenligne",
     "skip.columns_missing": "resultatene mangler kolonnene {columns}",
     "fig.fan.title": "{metric}, {start}–{end}",

@@ -27,7 +27,8 @@ TEXT = {
         "year": "Year (1 January)",
         "target": "Report: about 17 % (2024) and 24 % (2050), L1084-1085",
         "synthetic": "Synthetic region (frivilligsim default)",
-        "real": "SSB population data; centre attributes synthetic",
+        "real": "Statistics Norway (SSB), table 07459 and classification 128, CC BY 4.0; "
+        "centre attributes synthetic",
     },
     "nb": {
         "men": "Menn",
@@ -40,7 +41,8 @@ TEXT = {
         "year": "År (1. januar)",
         "target": "Rapporten: ca. 17 % (2024) og 24 % (2050), L1084-1085",
         "synthetic": "Syntetisk region (frivilligsim standard)",
-        "real": "SSB-befolkningsdata; sentralenes egenskaper syntetiske",
+        "real": "Statistisk sentralbyrå (SSB), tabell 07459 og klassifikasjon 128, CC BY 4.0; "
+        "sentralenes egenskaper syntetiske",
     },
 }
 

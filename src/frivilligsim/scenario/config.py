@@ -215,9 +215,9 @@ def validate(cfg: DictConfig | RunConfig) -> RunConfig:
         raise ConfigError(
             f"region.max_municipalities={run.region.max_municipalities} is out of range; expected 1 or more, or null"
         )
-    if run.region.name not in ("district_norway", "ssb"):
+    if run.region.name not in ("district_norway", "norway", "synthetic", "ssb"):
         raise ConfigError(
-            f"region.name={run.region.name} is not allowed; choose one of: district_norway, ssb"
+            f"region.name={run.region.name} is not allowed; choose one of: district_norway, norway, synthetic, ssb"
         )
     if run.region.name == "ssb" and not (run.region.population_csv and run.region.centrality_csv):
         raise ConfigError(

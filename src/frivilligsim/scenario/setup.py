@@ -67,17 +67,20 @@ def presets(run: RunConfig) -> dict[str, PolicyConfig]:
 
 
 @lru_cache(maxsize=4)
-def _world_for(region_key: tuple) -> World:
+def _world_for(region_key: tuple, start_year: int | None) -> World:
     cfg = RegionConfig(**dict(region_key))
-    return build_world(load_region(cfg))
+    return build_world(load_region(cfg, start_year))
 
 
-def world_for(region: RegionConfig) -> World:
-    """The world of a region config, built once per process and reused across scenarios."""
+def world_for(region: RegionConfig, start_year: int | None = None) -> World:
+    """The world of a region config, built once per process and reused across scenarios.
+
+    ``start_year`` (the run's first year) is checked against the year of the region's data.
+    """
     items = []
     for key, value in sorted(vars(region).items()):
         items.append((key, tuple(value) if isinstance(value, list) else value))
-    return _world_for(tuple(items))
+    return _world_for(tuple(items), start_year)
 
 
 @dataclass
@@ -117,7 +120,7 @@ def prepare(
     world: World | None = None,
 ) -> ScenarioSetup:
     """Set up the scenario (``policy``, ``demography``; default: the config's own) of ``run``."""
-    world = world if world is not None else world_for(run.region)
+    world = world if world is not None else world_for(run.region, run.start_year)
     chosen = policy_for(run, policy or run.policy.name)
     alternative = demography_for(run, demography or run.demography.name)
     by_name = presets(run)

@@ -16,7 +16,12 @@ import pandas as pd
 from omegaconf import DictConfig
 
 from frivilligsim.engines import fast
-from frivilligsim.engines.layout import OUTPUT_COLUMNS, pyramid_table, yearly_table
+from frivilligsim.engines.layout import (
+    OUTPUT_COLUMNS,
+    pyramid_table,
+    with_municipality_names,
+    yearly_table,
+)
 from frivilligsim.engines.mesa import model as mesa
 from frivilligsim.scenario.config import RunConfig, load_config, validate
 from frivilligsim.scenario.setup import Scenario, prepare, scenarios, world_for
@@ -36,7 +41,10 @@ def simulate(run: RunConfig, scenario: Scenario, world: World | None = None):
         out, pyramid = mesa.simulate_region(setup, scenario.seed)
     else:
         out, pyramid = fast.simulate_setup(setup, scenario.seed)
-    table = yearly_table(out, OUTPUT_COLUMNS, setup.world.codes, run.start_year, keys)
+    table = with_municipality_names(
+        yearly_table(out, OUTPUT_COLUMNS, setup.world.codes, run.start_year, keys),
+        setup.world.region.municipalities,
+    )
     ages = pyramid_table(pyramid, run.start_year, keys)
     return table, ages
 
@@ -45,7 +53,7 @@ def run_scenarios(
     run: RunConfig, on_done: Callable[[Scenario], None] | None = None
 ) -> Iterator[tuple[Scenario, pd.DataFrame, pd.DataFrame]]:
     """Yield (scenario, yearly results, residents by age) for every scenario of the config."""
-    world = world_for(run.region)
+    world = world_for(run.region, run.start_year)
     for scenario in scenarios(run):
         table, ages = simulate(run, scenario, world)
         if on_done is not None:

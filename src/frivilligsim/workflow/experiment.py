@@ -37,7 +37,13 @@ from frivilligsim.output.results import (
 from frivilligsim.scenario.config import RunConfig
 from frivilligsim.scenario.setup import Scenario, scenarios, world_for
 from frivilligsim.simulation.runner import run_scenarios
-from frivilligsim.workflow.rundir import MANIFEST, RESULTS, manifest_for, mark_failed
+from frivilligsim.workflow.rundir import (
+    MANIFEST,
+    RESULTS,
+    manifest_for,
+    mark_failed,
+    region_manifest,
+)
 
 
 def run_experiment(
@@ -63,7 +69,9 @@ def run_experiment(
     write_json(manifest, run_dir / MANIFEST)
     t0 = time.perf_counter()
     try:
-        world_for(run.region)  # read and check the region's data before anything runs
+        # read and check the region's data before anything runs
+        manifest["region"] = region_manifest(world_for(run.region, run.start_year).region)
+        write_json(manifest, run_dir / MANIFEST)
         ages = []
         summaries = []
         todo = scenarios(run)
@@ -115,7 +123,7 @@ def run_experiment(
 def make_all_figures(results: pd.DataFrame, run_dir: Path, run: RunConfig) -> None:
     """Scenario figures (plots.py) and demography figures (plots_demography.py)."""
     figures = run_dir / "figures"
-    synthetic = run.region.name != "ssb"
+    synthetic = run.region.name == "synthetic"
     from frivilligsim.output import plots
 
     plots.make_figures(results, figures, lang=run.lang, synthetic=synthetic)

@@ -89,6 +89,21 @@ def provenance_of(run: RunConfig) -> list[dict]:
     return rows
 
 
+def region_manifest(region) -> dict:
+    """What the manifest records of the region: name, data year, sources and their sha256."""
+    return {
+        "name": region.name,
+        "synthetic": bool(region.synthetic),
+        "data_year": int(region.data_year),
+        "municipalities": int(region.n_municipalities),
+        "centres": int(len(region.centres)),
+        "residents_start": int(region.residents),
+        "attribution": region.attribution,
+        "files": region.sources,
+        "notes": list(region.notes),
+    }
+
+
 def manifest_for(run: RunConfig, resolved: dict, status: str, started: str) -> dict:
     todo = scenarios(run)
     seeds = sorted({s.seed for s in todo})
@@ -104,7 +119,7 @@ def manifest_for(run: RunConfig, resolved: dict, status: str, started: str) -> d
         "scenarios": len(todo),
         "slurm": slurm_job(),
         "hydra": hydra_job(),
-        "synthetic_region": run.region.name != "ssb",
+        "synthetic_region": run.region.name == "synthetic",
         "config": resolved,
         "provenance": provenance_of(run),
     }

@@ -32,7 +32,12 @@ from frivilligsim.core import schema
 from frivilligsim.core.parameters import LEVER_FIELDS, BehaviourParams
 from frivilligsim.core.rng import stable_id
 from frivilligsim.engines import layout
-from frivilligsim.engines.layout import HELPER_COLUMNS, INT_COLUMNS, yearly_table
+from frivilligsim.engines.layout import (
+    HELPER_COLUMNS,
+    INT_COLUMNS,
+    with_municipality_names,
+    yearly_table,
+)
 from frivilligsim.engines.mesa.agents import Centre, Municipality, ServiceUnit, Volunteer
 from frivilligsim.errors import FrivilligsimError, InvariantError
 from frivilligsim.scenario.config import load_config, validate
@@ -428,7 +433,8 @@ class FrivilligModel(mesa.Model):
             "seed": self.stream_seed,
             "replicate": replicate,
         }
-        return yearly_table(self.out, OUTPUT_COLUMNS, self.codes, self.start_year, keys)
+        table = yearly_table(self.out, OUTPUT_COLUMNS, self.codes, self.start_year, keys)
+        return with_municipality_names(table, self.setup.world.region.municipalities)
 
     def yearly_dataframe(self) -> pd.DataFrame:
         """The DataCollector's rows at each December (the years completed so far)."""
