@@ -81,6 +81,14 @@ def _name_column(table: pd.DataFrame) -> str:
     return "municipality"
 
 
+_NORWEGIAN_LAST = str.maketrans({"æ": "{", "ø": "|", "å": "}"})  # after z, in this order
+
+
+def _alphabetical(column: pd.Series) -> pd.Series:
+    """Sort keys in Norwegian order: a-z, then æ, ø, å."""
+    return column.str.lower().str.translate(_NORWEGIAN_LAST)
+
+
 @lru_cache(maxsize=1)
 def catalogue() -> Catalogue:
     """The default config's presets and region, read once per process."""
@@ -98,7 +106,7 @@ def catalogue() -> Catalogue:
     )
     counts = region.centres["municipality"].astype(str).value_counts()
     table["centres"] = table["code"].map(counts).fillna(0).astype(int).to_numpy()
-    table = table.sort_values(["name", "code"]).set_index("code", drop=False)
+    table = table.sort_values(["name", "code"], key=_alphabetical).set_index("code", drop=False)
     return Catalogue(run=run, presets=presets(run), municipalities=table)
 
 
