@@ -270,3 +270,21 @@ def test_the_agents_tab_steps_a_year():
     rc.find(v.Btn, children=["Next year"]).widget.click()
     assert shown_month() == ["Month: 2025-01"]
     rc.close()
+
+
+def test_a_click_on_the_map_chooses_a_municipality(cat):
+    solara = pytest.importorskip("solara")
+    import ipyvuetify as v
+
+    from frivilligsim import app
+
+    assert app.REGION_MAP is not None and set(app.REGION_MAP.paths) == set(cat.municipalities.code)
+    choice = solara.reactive(app.FIRST_CHOICE)
+    box, rc = solara.render(app.MunicipalityMap(choice), handle_error=False)
+    target = str(cat.municipalities["code"].iloc[-1])
+    shapes = [w for w in rc.find(v.Html).widgets if w.attributes.get("data-code") == target]
+    assert len(shapes) == 1
+    shape = shapes[0]
+    shape.fire_event("click", {})
+    assert choice.value.municipality == target
+    rc.close()

@@ -28,7 +28,7 @@ import solara.lab
 from solara import v
 
 from frivilligsim.core.schema import DEMOGRAPHIES
-from frivilligsim.explorer import agents, figures, offline, projection
+from frivilligsim.explorer import agents, figures, mapview, offline, projection
 from frivilligsim.explorer import state as st
 from frivilligsim.explorer.words import LANGS, METRICS, metric_title, number, policy_name, say
 from frivilligsim.output import i18n
@@ -41,6 +41,7 @@ if offline.keep_offline() is None:
 CATALOGUE = st.catalogue()
 FIRST_MUNICIPALITY = str(CATALOGUE.municipalities["code"].iloc[0])
 FIRST_CHOICE = st.initial_choice(CATALOGUE, FIRST_MUNICIPALITY)
+REGION_MAP = mapview.region_map(list(CATALOGUE.municipalities["code"]))  # None: no boundaries
 PLAY_PAUSE_SECONDS = 0.05  # between months while playing the agents
 
 
@@ -89,6 +90,53 @@ def LeverControl(lever: st.Lever, value: Any, on_value, lang: str, disabled: boo
         )
 
 
+# ---- the map ----------------------------------------------------------------------------------------
+
+
+@solara.component
+def MapPath(code: str, path: str, chosen: bool, on_pick, title: str):
+    """One municipality on the map; a click picks it."""
+    shape = v.Html(
+        tag="path",
+        attributes={
+            "d": path,
+            "fill": "#c0392b" if chosen else "#c9d6e3",
+            "stroke": "#c0392b" if chosen else "#ffffff",
+            "stroke-width": "5" if chosen else "0.8",
+            "data-code": code,
+            "style": "cursor: pointer",
+        },
+        children=[v.Html(tag="title", children=[title])],
+    )
+    v.use_event(shape, "click", lambda *_: on_pick(code))
+
+
+@solara.component
+def MunicipalityMap(choice: solara.Reactive[st.Choice]):
+    """The region's municipalities, the chosen one dark; click one to choose it."""
+    if REGION_MAP is None:
+        return
+    c = choice.value
+    names = CATALOGUE.municipalities["name"]
+    pick = lambda code: choice.set(replace(choice.value, municipality=code))  # noqa: E731
+    with v.Html(
+        tag="svg",
+        attributes={
+            "viewBox": REGION_MAP.view_box,
+            "width": "100%",
+            "height": "320",
+            "data-testid": "map",
+            "preserveAspectRatio": "xMidYMid meet",
+        },
+    ):
+        for code, path in REGION_MAP.paths.items():
+            MapPath(code, path, code == c.municipality, pick, str(names[code]))
+    solara.Text(
+        f"{say('map.hint', c.lang)} {mapview.CREDIT}",
+        style={"font-size": "0.7rem", "color": "#777"},
+    )
+
+
 # ---- the side panel -------------------------------------------------------------------------------
 
 
@@ -116,6 +164,7 @@ def Controls(choice: solara.Reactive[st.Choice]):
         on_v_model=lambda code: code and choice.set(replace(choice.value, municipality=code)),
         attributes={"data-testid": "municipality"},
     )
+    MunicipalityMap(choice)
     discourse = CATALOGUE.discourse_of(c.municipality)
     solara.Text(
         say("municipality.plans", lang, discourse=say(f"discourse.{discourse}", lang)),
