@@ -282,9 +282,17 @@ def test_a_click_on_the_map_chooses_a_municipality(cat):
     choice = solara.reactive(app.FIRST_CHOICE)
     box, rc = solara.render(app.MunicipalityMap(choice), handle_error=False)
     target = str(cat.municipalities["code"].iloc[-1])
-    shapes = [w for w in rc.find(v.Html).widgets if w.attributes.get("data-code") == target]
+    shapes = [w for w in rc.find(v.Html, tag="path").widgets if w.attributes["data-code"] == target]
     assert len(shapes) == 1
     shape = shapes[0]
     shape.fire_event("click", {})
     assert choice.value.municipality == target
     rc.close()
+
+
+def test_a_region_without_boundaries_has_no_map():
+    from frivilligsim.explorer import mapview
+
+    assert mapview.region_map(["S001", "S002"]) is None  # synthetic codes: no boundaries
+    shown = mapview.region_map(["1812"])
+    assert shown is not None and shown.paths["1812"].startswith("M")
