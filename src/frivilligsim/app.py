@@ -1,6 +1,6 @@
 """The scenario explorer: a Solara page for planners. Start it with ``solara run frivilligsim.app``.
 
-Pick a municipality by name, choose a policy preset and adjust its levers (choosing a preset
+Pick a municipality by name or on the map, choose a policy preset and adjust its levers (choosing a preset
 resets them), pick a baseline preset and a population projection, and see 2024-2050 fan charts
 (median, 50 % and 90 % bands over a few seeds, run by the fast engine) with the paired
 difference against the baseline on the same seeds. The "watch the agents" tab runs the Mesa
@@ -11,7 +11,8 @@ Offline: Solara serves its JavaScript and fonts from ``<prefix>/share/solara/cdn
 
 Must not: hold model behaviour or simulate by itself; the state and its transitions live in
 ``explorer/state.py``, the runs in ``explorer/projection.py`` and ``explorer/agents.py``,
-the charts in ``explorer/figures.py`` and the words in ``explorer/words.py``.
+the charts in ``explorer/figures.py`` and ``explorer/mapview.py``, the words in
+``explorer/words.py``, and Solara's offline settings in ``explorer/offline.py``.
 """
 
 from __future__ import annotations
@@ -36,7 +37,7 @@ from frivilligsim.output import i18n
 if offline.keep_offline() is None:
     logging.getLogger("frivilligsim.app").warning(
         "Solara's assets are not installed here, so the page would load them from the internet: "
-        "pip install -e .[viz] (it brings solara-assets)"
+        "pip install -e '.[viz]' (it brings solara-assets)"
     )
 CATALOGUE = st.catalogue()
 FIRST_MUNICIPALITY = str(CATALOGUE.municipalities["code"].iloc[0])
