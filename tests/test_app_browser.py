@@ -132,6 +132,7 @@ def test_explorer_offline_in_chromium(server, tmp_path):
         browser = p.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
         page = browser.new_page(viewport={"width": 1500, "height": 1100})
         page.on("request", lambda r: requests.append(r.url))
+        page.on("websocket", lambda ws: requests.append(ws.url))
         page.on("requestfailed", lambda r: failures.append(f"{r.url} ({r.failure})"))
         page.on("response", lambda r: r.status >= 400 and failures.append(f"{r.url} {r.status}"))
         page.goto(url)
@@ -187,3 +188,4 @@ def test_explorer_offline_in_chromium(server, tmp_path):
     assert outside == [], f"requests left localhost: {outside}"
     assert failures == [], f"failed requests: {failures}\n{log.read_text()[-3000:]}"
     assert any("/_solara/cdn/" in u for u in requests)  # the assets came through the local route
+    assert any(urlparse(u).scheme == "ws" for u in requests)  # the page's kernel connection
