@@ -488,6 +488,26 @@ def cohort_recruit_probabilities(total_pull, lv, p, out):
         out[c] = min(1.0, recruit_base(c, COHORT_LOWER_AGE[c], lv, p) * total_pull)
 
 
+@njit(cache=True, inline="always")
+def recruit_hazard(probability):
+    """The monthly hazard ``-log(1 - p)`` of a joining probability (``ALL_JOIN_HAZARD`` at 1).
+
+    ``engines/recruitment_pool.py`` compares it with Exp(1) thresholds: joining then has
+    probability ``p`` a month, as a Bernoulli draw would.
+    """
+    if probability >= 1.0:
+        return ALL_JOIN_HAZARD
+    return -math.log1p(-probability)
+
+
+@njit(cache=True)
+def cohort_recruit_hazards(total_pull, lv, p, out):
+    """Monthly joining hazard of each cohort (``cohort_recruit_probabilities``), into ``out[4]``."""
+    cohort_recruit_probabilities(total_pull, lv, p, out)
+    for c in range(4):
+        out[c] = recruit_hazard(out[c])
+
+
 @njit(cache=True)
 def recruit(seed, resident_id, month, cohort, pulls, n_centres, demand, p):
     """A recruit's state from keyed draws: ``(centre, motivation, hours, area)``.

@@ -28,10 +28,12 @@ import numba
 import numpy as np
 from numba import njit, prange
 
-from frivilligsim.core import rng, rules
+from frivilligsim.core import rules
 from frivilligsim.core.demography import FIRST_NEW_SERIAL, step_year
 from frivilligsim.core.schema import OWNERSHIP
 from frivilligsim.engines import layout as L
+from frivilligsim.engines import recruitment_pool
+from frivilligsim.engines.recruitment_pool import IN_POOL, REENTERED, VOLUNTEER
 from frivilligsim.errors import FrivilligsimError, InvariantError
 
 MUNICIPAL = OWNERSHIP.index("municipal")
@@ -42,7 +44,24 @@ Run = namedtuple("Run", ("seed", "n_months", "policy_start_month", "start_year",
 Rates = namedtuple("Rates", ("death", "fertility", "out_migration", "in_migration"))
 Residents = namedtuple(
     "Residents",
-    ("age", "sex", "ids", "exit_reason", "vol", "centre", "motivation", "hours", "tenure", "area"),
+    (
+        "age",
+        "sex",
+        "ids",
+        "exit_reason",
+        "status",  # recruitment_pool status: IN_POOL, VOLUNTEER, REENTERED
+        "threshold",  # recruitment_pool threshold
+        "centre",
+        "motivation",
+        "hours",
+        "tenure",
+        "area",
+        "volunteers",  # int32 positions of the volunteers, in resident order
+        "dropped",  # int32 positions of this month's dropouts
+        "joined",  # int32 positions of this month's recruits
+        "candidates",  # int32, recruitment_pool candidates
+        "reentry",  # int32, recruitment_pool re-entry list
+    ),
 )
 Centres = namedtuple(
     "Centres",
@@ -85,14 +104,20 @@ Place = namedtuple(
         "staff",  # [4] staff hours a month by area
         "meeting_demand",  # [4] volunteer hours meeting demand by area, last month
         "recruit_probability",  # [4] by cohort, this month
-        "count",  # int64 [N_COUNTS]: residents, next serial
+        "count",  # int64 [N_COUNTS]: residents, next serial, volunteers
+        "pool_hazard",  # [4] recruitment_pool.Pool.year_hazard
+        "pool_bound",  # [4] recruitment_pool.Pool.bound
+        "pool_head",  # int64 [4]
+        "pool_end",  # int64 [4]
+        "pool_count",  # int64 [recruitment_pool.N_COUNT]
         "tally",  # float64 [N_TALLIES]
     ),
 )
 # Place.count
-RESIDENT_COUNT, NEXT_SERIAL, N_COUNTS = 0, 1, 2
+RESIDENT_COUNT, NEXT_SERIAL, VOLUNTEER_COUNT, N_COUNTS = 0, 1, 2, 3
 # Place.tally
-POOL_13PLUS, TOTAL_PULL, VOLUNTEERS, MOTIVATION_SUM, VOLUNTEERS_COHORT = 0, 1, 2, 3, 4
+POOL_13PLUS, TOTAL_PULL, DROPOUTS_THIS_MONTH, RECRUITS_THIS_MONTH = 0, 1, 2, 3
+VOLUNTEERS, MOTIVATION_SUM, VOLUNTEERS_COHORT = 4, 5, 6  # re-tallied after each month
 N_TALLIES = VOLUNTEERS_COHORT + 4
 
 
@@ -149,7 +174,28 @@ def _new_place(index, key, fiscal_stress, immigrant_share, n_residents):
         np.zeros(4),
         np.zeros(4),
         count,
+        np.zeros(4),
+        np.zeros(4),
+        np.zeros(4, dtype=np.int64),
+        np.zeros(4, dtype=np.int64),
+        np.zeros(recruitment_pool.N_COUNT, dtype=np.int64),
         np.zeros(N_TALLIES),
+    )
+
+
+@njit(cache=True, inline="always")
+def _pool(res, place):
+    """The municipality's recruitment pool: its resident arrays and its cohort state."""
+    return recruitment_pool.Pool(
+        res.status,
+        res.threshold,
+        res.candidates,
+        res.reentry,
+        place.pool_hazard,
+        place.pool_bound,
+        place.pool_head,
+        place.pool_end,
+        place.pool_count,
     )
 
 
@@ -181,10 +227,11 @@ def _demography(run, rates, place, res, month, out, err):
         return _fail(err, L.ERR_CAPACITY, month, place.index)
     place.count[NEXT_SERIAL] = next_serial
     for i in range(before):
-        if res.exit_reason[i] != 0 and res.vol[i] == 1:
+        if res.exit_reason[i] != 0 and res.status[i] == VOLUNTEER:
             out[year, L.VOL_DEATHS if res.exit_reason[i] == EXIT_DEATH else L.VOL_OUTMIG] += 1
     for i in range(before, n_new):
-        res.vol[i] = 0
+        res.status[i] = IN_POOL
+        res.threshold[i] = np.nan
         res.motivation[i] = 0.0
         res.hours[i] = 0.0
         res.tenure[i] = 0
@@ -211,7 +258,8 @@ def _compact(res, n_used):
                 res.age[j] = res.age[i]
                 res.sex[j] = res.sex[i]
                 res.ids[j] = res.ids[i]
-                res.vol[j] = res.vol[i]
+                res.status[j] = res.status[i]
+                res.threshold[j] = res.threshold[i]
                 res.centre[j] = res.centre[i]
                 res.motivation[j] = res.motivation[i]
                 res.hours[j] = res.hours[i]
@@ -255,10 +303,14 @@ def _new_year(run, place, res, cen, month, lv, p, out, pyramid):
         _initial_volunteers(run.seed, place, res, len(cen.key), p)
     for a in range(4):
         place.staff[a] = rules.staff_capacity(place.demand_start[a], year, lv.labour_shortage, p)
-    _start_tally(place, cen)
+    recruitment_pool.open_year(_pool(res, place), run.seed, res.ids, res.age, n, month)
+    nv = 0
     for i in range(n):
-        if res.vol[i] == 1:
-            _tally_volunteer(place, cen, res, i, p)
+        if res.status[i] == VOLUNTEER:
+            res.volunteers[nv] = i
+            nv += 1
+    place.count[VOLUNTEER_COUNT] = nv
+    _tally(place, res, cen, p)
     out[year, L.CENTRES] = len(cen.key)
     cen.orders_this_year[:] = 0.0
     cen.joint_hours_year[:] = 0.0
@@ -286,7 +338,7 @@ def _initial_volunteers(seed, place, res, nc, p):
             seed, res.ids[i], probability[cohort], nc, place.demand, cohort, p
         )
         if joined:
-            res.vol[i] = 1
+            res.status[i] = VOLUNTEER
             res.centre[i] = c
             res.motivation[i] = m
             res.hours[i] = h
@@ -391,91 +443,131 @@ def _centres_step(run, place, cen, gap, month, lv, p, out, err):
     return True
 
 
-# ---- 5-7. work, motivation, exit and recruitment: one pass over residents -------------------------
+# ---- 5-6. work, motivation and exit: the volunteers -----------------------------------------------
 
 
 @njit(cache=True)
-def _residents_step(run, place, res, cen, month, lv, p, out, err):
-    """Volunteers work and may quit; non-volunteers may join; tallies are rebuilt in one pass."""
+def _work_and_exit(run, place, res, cen, month, lv, p, out, err):
+    """Each volunteer works a month (hours split, motivation) and may quit (rules 5-6).
+
+    Visits the volunteer list only; quitters leave it (kept in resident order) and are noted
+    in ``res.dropped`` to re-enter the pool after this month's recruitment.
+    """
     year = month // 12
-    volunteers_start = place.tally[VOLUNTEERS]
-    _start_tally(place, cen)
     place.meeting_demand[:] = 0.0
-    total_pull = place.tally[TOTAL_PULL]
-    rules.cohort_recruit_probabilities(total_pull, lv, p, place.recruit_probability)
-    recruit_stream = rng.stream_key(run.seed, month, rng.RECRUIT)
-    nc = len(cen.key)
-    recruits = 0
-    dropouts = 0
     hours_all = 0.0
     hours_ordered = 0.0
     hours_cocreated = 0.0
-    for i in range(place.count[RESIDENT_COUNT]):
-        a = res.age[i]
-        if not rules.in_pool_age(a):
-            continue
-        if res.vol[i] == 1:
-            c = res.centre[i]
-            m = rules.motivation_after_month(
-                res.motivation[i],
-                cen.ordered_share[c],
-                cen.followup_quality[c],
-                cen.felt_strain[c],
-                lv,
-                p,
-            )
-            if cen.evaluating[c]:
-                m = rules.redesigned_motivation(m, p)
-            res.motivation[i] = m
-            h = res.hours[i]
-            ordered, cocreated, meeting = rules.hours_split(
-                h, cen.ordered_share[c], cen.cocreation[c], p
-            )
-            hours_all += h
-            hours_ordered += ordered
-            hours_cocreated += cocreated
-            cen.joint_hours_year[c] += ordered + cocreated
-            cen.volunteer_hours_year[c] += h
-            place.meeting_demand[res.area[i]] += meeting
-            if run.check:
-                if m < 0.0 or m > 1.0:
-                    return _fail(err, L.ERR_MOTIVATION, month, res.ids[i])
-                if h < 0.0:
-                    return _fail(err, L.ERR_HOURS, month, res.ids[i])
-            if rules.drops_out(run.seed, res.ids[i], month, m, p):
-                res.vol[i] = 0
-                dropouts += 1
-                continue
-            res.tenure[i] += 1
-        elif total_pull > 0.0:
-            cohort = rules.cohort_of_age(a)
-            if rng.draw(recruit_stream, res.ids[i]) >= place.recruit_probability[cohort]:
-                continue
-            _join(run.seed, res, i, month, cohort, cen.pull, nc, place.demand, p)
-            recruits += 1
+    nv = place.count[VOLUNTEER_COUNT]
+    kept = 0
+    dropouts = 0
+    for r in range(nv):
+        i = res.volunteers[r]
+        c = res.centre[i]
+        m = rules.motivation_after_month(
+            res.motivation[i],
+            cen.ordered_share[c],
+            cen.followup_quality[c],
+            cen.felt_strain[c],
+            lv,
+            p,
+        )
+        if cen.evaluating[c]:
+            m = rules.redesigned_motivation(m, p)
+        res.motivation[i] = m
+        h = res.hours[i]
+        ordered, cocreated, meeting = rules.hours_split(
+            h, cen.ordered_share[c], cen.cocreation[c], p
+        )
+        hours_all += h
+        hours_ordered += ordered
+        hours_cocreated += cocreated
+        cen.joint_hours_year[c] += ordered + cocreated
+        cen.volunteer_hours_year[c] += h
+        place.meeting_demand[res.area[i]] += meeting
+        if run.check:
+            if m < 0.0 or m > 1.0:
+                return _fail(err, L.ERR_MOTIVATION, month, res.ids[i])
+            if h < 0.0:
+                return _fail(err, L.ERR_HOURS, month, res.ids[i])
+        if rules.drops_out(run.seed, res.ids[i], month, m, p):
+            res.status[i] = REENTERED  # not a candidate this month; re-enters after recruitment
+            res.dropped[dropouts] = i
+            dropouts += 1
         else:
-            continue
-        _tally_volunteer(place, cen, res, i, p)
-    if run.check and place.tally[VOLUNTEERS] != volunteers_start + recruits - dropouts:
-        return _fail(err, L.ERR_VOLUNTEERS, month, place.index)
+            res.tenure[i] += 1
+            res.volunteers[kept] = i
+            kept += 1
+    place.count[VOLUNTEER_COUNT] = kept
+    place.tally[DROPOUTS_THIS_MONTH] = dropouts
     out[year, L.VHOURS] += hours_all
     out[year, L.HORD] += hours_ordered
     out[year, L.HCOC] += hours_cocreated
-    out[year, L.RECRUITS] += recruits
     out[year, L.DROPOUTS] += dropouts
     return True
 
 
-@njit(cache=True, inline="always")
-def _join(seed, res, i, month, cohort, pulls, nc, demand, p):
-    """Resident ``i`` becomes a volunteer (rule 7: ``rules.recruit``)."""
-    c, m, h, area = rules.recruit(seed, res.ids[i], month, cohort, pulls, nc, demand, p)
-    res.vol[i] = 1
-    res.centre[i] = c
-    res.motivation[i] = m
-    res.hours[i] = h
-    res.area[i] = area
-    res.tenure[i] = 0
+# ---- 7. recruitment: the pool, event by event -------------------------------------------------------
+
+
+@njit(cache=True)
+def _recruitment(run, place, res, cen, month, lv, p, out):
+    """This month's joiners (recruitment_pool) take up a centre; quitters re-enter the pool."""
+    pool = _pool(res, place)
+    hazard = place.recruit_probability
+    rules.cohort_recruit_hazards(place.tally[TOTAL_PULL], lv, p, hazard)
+    n = place.count[RESIDENT_COUNT]
+    k = recruitment_pool.joiners(pool, res.age, n, hazard, res.joined)
+    nc = len(cen.key)
+    for j in range(k):
+        i = res.joined[j]
+        c, m, h, area = rules.recruit(
+            run.seed,
+            res.ids[i],
+            month,
+            rules.cohort_of_age(res.age[i]),
+            cen.pull,
+            nc,
+            place.demand,
+            p,
+        )
+        res.status[i] = VOLUNTEER
+        res.centre[i] = c
+        res.motivation[i] = m
+        res.hours[i] = h
+        res.area[i] = area
+        res.tenure[i] = 0
+    _merge_sorted(res.volunteers, place.count[VOLUNTEER_COUNT], res.joined, k)
+    place.count[VOLUNTEER_COUNT] += k
+    for d in range(int(place.tally[DROPOUTS_THIS_MONTH])):
+        i = res.dropped[d]
+        recruitment_pool.reenter(pool, run.seed, res.ids[i], i, res.age, month)
+    place.tally[RECRUITS_THIS_MONTH] = k
+    out[month // 12, L.RECRUITS] += k
+
+
+@njit(cache=True)
+def _merge_sorted(a, na, b, nb):
+    """Merge sorted ``b[:nb]`` into sorted ``a[:na]`` in place (``a`` has room), from the back."""
+    i = na - 1
+    j = nb - 1
+    w = na + nb - 1
+    while j >= 0:
+        if i >= 0 and a[i] > b[j]:
+            a[w] = a[i]
+            i -= 1
+        else:
+            a[w] = b[j]
+            j -= 1
+        w -= 1
+
+
+@njit(cache=True)
+def _tally(place, res, cen, p):
+    """Each centre's volunteers, satisfied volunteers and hours; the municipality's stocks."""
+    _start_tally(place, cen)
+    for r in range(place.count[VOLUNTEER_COUNT]):
+        _tally_volunteer(place, cen, res, res.volunteers[r], p)
 
 
 # ---- the month's close: coverage, leader turnover, the year's stocks ------------------------------
@@ -537,14 +629,22 @@ def _close_year(place, cen, year, p, out):
 def _month(run, rates, place, res, cen, month, lv, p, out, pyramid, err):
     """One month of one municipality, in the order of rules.py's docstring. False on error."""
     if month % 12 == 0:
-        if month > 0 and not _demography(run, rates, place, res, month, out, err):
-            return False  # 8. demography
+        if month > 0:
+            recruitment_pool.close_year(_pool(res, place), res.age, place.count[RESIDENT_COUNT])
+            if not _demography(run, rates, place, res, month, out, err):
+                return False  # 8. demography
         _new_year(run, place, res, cen, month, lv, p, out, pyramid)  # 1. demand
     gap = _gap(place)
+    volunteers_start = place.tally[VOLUNTEERS]
     if not _centres_step(run, place, cen, gap, month, lv, p, out, err):  # 2-4, 9.
         return False
-    if not _residents_step(run, place, res, cen, month, lv, p, out, err):  # 5-7.
+    if not _work_and_exit(run, place, res, cen, month, lv, p, out, err):  # 5-6.
         return False
+    _recruitment(run, place, res, cen, month, lv, p, out)  # 7.
+    _tally(place, res, cen, p)
+    flows = place.tally[RECRUITS_THIS_MONTH] - place.tally[DROPOUTS_THIS_MONTH]
+    if run.check and place.tally[VOLUNTEERS] != volunteers_start + flows:
+        return _fail(err, L.ERR_VOLUNTEERS, month, place.index)
     if not _record_coverage(run, place, month, out, err):
         return False
     _leader_turnover(run, cen, month, p, out)  # 4. (end of month)
@@ -591,12 +691,18 @@ def _run_all(run, rates, order, world, res, lv_base, lv_policy, params, out, pyr
             res.sex[lo:hi],
             res.ids[lo:hi],
             res.exit_reason[lo:hi],
-            res.vol[lo:hi],
+            res.status[lo:hi],
+            res.threshold[lo:hi],
             res.centre[lo:hi],
             res.motivation[lo:hi],
             res.hours[lo:hi],
             res.tenure[lo:hi],
             res.area[lo:hi],
+            res.volunteers[lo:hi],
+            res.dropped[lo:hi],
+            res.joined[lo:hi],
+            res.candidates[lo:hi],
+            res.reentry[lo:hi],
         )
         _run_municipality(
             run, rates, place, mine, cen, lv_base[m], lv_policy[m], p, out[m], pyramid[m], err[m]
@@ -630,11 +736,17 @@ def _residents_of(world) -> Residents:
         world.ids.copy(),
         np.zeros(total, dtype=np.int8),
         np.zeros(total, dtype=np.int8),
+        np.full(total, np.nan),
         np.zeros(total, dtype=np.int8),
         np.zeros(total, dtype=np.float64),
         np.zeros(total, dtype=np.float64),
         np.zeros(total, dtype=np.int32),
         np.zeros(total, dtype=np.int8),
+        np.zeros(total, dtype=np.int32),
+        np.zeros(total, dtype=np.int32),
+        np.zeros(total, dtype=np.int32),
+        np.zeros(total, dtype=np.int32),
+        np.zeros(total, dtype=np.int32),
     )
 
 

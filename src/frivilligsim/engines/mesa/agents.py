@@ -16,44 +16,23 @@ from __future__ import annotations
 
 import mesa
 import numpy as np
-from numba import njit
 
-from frivilligsim.core import rng, rules, schema
+from frivilligsim.core import rules, schema
 from frivilligsim.core.demography import FIRST_NEW_SERIAL, step_year
-from frivilligsim.engines import layout  # the output layout (column indices) and invariant codes
+from frivilligsim.engines import (
+    layout,  # the output layout (column indices) and invariant codes
+    recruitment_pool,
+)
 from frivilligsim.errors import FrivilligsimError
 from frivilligsim.inputs.region import largest_remainder_counts
 
 MUNICIPAL = schema.OWNERSHIP.index("municipal")
 VOLUNTARY_ORG = schema.OWNERSHIP.index("voluntary_org")
 
-# Resident status in Municipality.status
-NOT_VOLUNTEER = 0
-VOLUNTEER = 1
-RECRUITED = 2  # joined this month; a volunteer from the next month's work on
-
-
-@njit(cache=True)
-def _recruit_draws(age, ids, status, n, seed, month, total_pull, lv, p):
-    """Positions of the non-volunteers aged 13+ who join a centre this month (rule 7).
-
-    One keyed draw per member of the recruitment pool against the cohort's probability
-    (``rules.cohort_recruit_probabilities``). A loop over the pool arrays, compiled because the
-    pool is thousands of residents a month.
-    """
-    stream = rng.stream_key(seed, month, rng.RECRUIT)
-    recruit_probability = np.zeros(4)
-    rules.cohort_recruit_probabilities(total_pull, lv, p, recruit_probability)
-    chosen = np.empty(n, dtype=np.int64)
-    k = 0
-    for i in range(n):
-        a = age[i]
-        if not rules.in_pool_age(a) or status[i] != NOT_VOLUNTEER:
-            continue
-        if rng.draw(stream, ids[i]) < recruit_probability[rules.cohort_of_age(a)]:
-            chosen[k] = i
-            k += 1
-    return chosen[:k]
+# Resident status in Municipality.status (recruitment_pool's codes, shared with the fast engine)
+NOT_VOLUNTEER = recruitment_pool.IN_POOL
+VOLUNTEER = recruitment_pool.VOLUNTEER
+RECRUITED = recruitment_pool.JOINED  # joined this month; a volunteer from next month's work on
 
 
 class Volunteer(mesa.Agent):
@@ -423,7 +402,10 @@ class Municipality(mesa.Agent):
         self.sex = np.zeros(self.capacity, dtype=np.int8)
         self.ids = np.zeros(self.capacity, dtype=np.int64)
         self.exit_reason = np.zeros(self.capacity, dtype=np.int8)
-        self.status = np.zeros(self.capacity, dtype=np.int8)
+        # the recruitment pool: status and Exp(1) thresholds of every resident (rule 7)
+        self.pool = recruitment_pool.new_pool(self.capacity)
+        self.status = self.pool.status
+        self._joined = np.zeros(self.capacity, dtype=np.int32)
         self.age[:n] = age
         self.sex[:n] = sex
         self.ids[:n] = ids
@@ -493,6 +475,7 @@ class Municipality(mesa.Agent):
         step = year - 1
         rates = model.rates
         before = self.n
+        recruitment_pool.close_year(self.pool, self.age, self.n)
         n_new, next_serial, births, deaths, in_mig, out_mig = step_year(
             self.age,
             self.sex,
@@ -524,9 +507,10 @@ class Municipality(mesa.Agent):
                     vol_out += 1
                 self.volunteers.pop(int(self.ids[i])).remove()
         self.status[before:n_new] = NOT_VOLUNTEER
+        self.pool.threshold[before:n_new] = np.nan
         keep = self.exit_reason[:n_new] == 0
         n = int(keep.sum())
-        for array in (self.age, self.sex, self.ids, self.status):
+        for array in (self.age, self.sex, self.ids, self.status, self.pool.threshold):
             array[:n] = array[:n_new][keep]
         self.exit_reason[:n] = 0
         self.n = n
@@ -571,6 +555,9 @@ class Municipality(mesa.Agent):
             unit.new_year(demand[unit.area], first)
         if first:
             self.initial_volunteers(demand)
+        recruitment_pool.open_year(
+            self.pool, model.stream_seed, self.ids, self.age, self.n, model.month
+        )
         self.retally()
         out[year, layout.CENTRES] = len(self.centres)
         for centre in self.centres:
@@ -681,10 +668,11 @@ class Municipality(mesa.Agent):
             unit.orders_issued += int(k)
 
     def recruit(self) -> None:
-        """Non-volunteers aged 13+ join a centre (rule 7); a vacant centre draws no one."""
-        if self.total_pull <= 0.0:
-            self._month["recruits"] = 0
-            return
+        """Non-volunteers aged 13+ join a centre (rule 7); a vacant centre draws no one.
+
+        The joiners are read off the recruitment pool (``recruitment_pool.joiners``) with the
+        cohorts' hazards of this month (``rules.cohort_recruit_hazards``).
+        """
         model = self.model
         p = model.params
         seed = model.stream_seed
@@ -692,9 +680,10 @@ class Municipality(mesa.Agent):
         nc = len(self.centres)
         pulls = np.array([c.pull for c in self.centres])
         demand = np.array([u.demand for u in self.units])
-        chosen = _recruit_draws(
-            self.age, self.ids, self.status, self.n, seed, month, self.total_pull, self.lever, p
-        )
+        hazard = np.zeros(4)
+        rules.cohort_recruit_hazards(self.total_pull, self.lever, p, hazard)
+        k = recruitment_pool.joiners(self.pool, self.age, self.n, hazard, self._joined)
+        chosen = self._joined[:k]
         for i in chosen:
             rid = int(self.ids[i])
             cohort = rules.cohort_of_age(self.age[i])
@@ -715,6 +704,7 @@ class Municipality(mesa.Agent):
         h_cocreated = 0.0
         effective = [0.0, 0.0, 0.0, 0.0]
         dropouts = 0
+        dropped = []
         for i in self._volunteer_positions(VOLUNTEER):
             v = self.volunteers[int(self.ids[i])]
             v_hours += v.hours
@@ -726,8 +716,13 @@ class Municipality(mesa.Agent):
             if v.dropped:
                 dropouts += 1
                 self.status[i] = NOT_VOLUNTEER
+                dropped.append(i)
                 del self.volunteers[v.resident_id]
                 v.remove()
+        for i in dropped:  # back in the pool from next month, with a new threshold
+            recruitment_pool.reenter(
+                self.pool, model.stream_seed, int(self.ids[i]), i, self.age, model.month
+            )
         self.status[: self.n][self.status[: self.n] == RECRUITED] = VOLUNTEER
         self.retally()
         recruits = self._month.get("recruits", 0)
