@@ -1,7 +1,7 @@
 """The behaviour of the model, written once as small pure functions over numbers.
 
-Both engines call these functions: the numba engine (``engine/fast.py``) from its kernels and the
-Mesa model (``engine/mesa_model.py``) from its agents' ``step`` methods. ``p`` is the behaviour
+Both engines call these functions: the numba engine (``engines/fast.py``) from its kernels and the
+Mesa model (``engines/mesa/agents.py``) from its agents' ``step`` methods. ``p`` is the behaviour
 parameter record (``parameters.as_record``); ``lv`` is one municipality's lever record. A rule
 that changes, changes here.
 
@@ -22,6 +22,7 @@ The monthly order of events (MODEL.md section 3), which both engines follow:
 5. work         volunteers' hours are own, co-created or ordered; motivation moves
 6. exit         dropout hazard rises as motivation falls
 7. recruitment  non-volunteers join: cohort base rate x leader time x word of mouth x visibility
+                (exactly, per event: engines/recruitment_pool.py)
 8. demography   each January (before the month): ageing, deaths, births, migration
 9. evaluation   every k months: trust repaired, failing tasks redesigned
 """

@@ -354,19 +354,6 @@ def _start_tally(place, cen):
     place.tally[VOLUNTEERS:] = 0.0
 
 
-@njit(cache=True, inline="always")
-def _tally_volunteer(place, cen, res, i, p):
-    """Add volunteer ``i`` to the tallies its centre and the municipality keep."""
-    c = res.centre[i]
-    cen.n_volunteers[c] += 1.0
-    cen.volunteer_hours[c] += res.hours[i]
-    if rules.is_satisfied(res.motivation[i], p):
-        cen.n_satisfied[c] += 1.0
-    place.tally[VOLUNTEERS_COHORT + rules.cohort_of_age(res.age[i])] += 1.0
-    place.tally[VOLUNTEERS] += 1.0
-    place.tally[MOTIVATION_SUM] += res.motivation[i]
-
-
 @njit(cache=True)
 def _gap(place):
     """1. The share of demand left unmet last month by staff and volunteers."""
@@ -564,10 +551,34 @@ def _merge_sorted(a, na, b, nb):
 
 @njit(cache=True)
 def _tally(place, res, cen, p):
-    """Each centre's volunteers, satisfied volunteers and hours; the municipality's stocks."""
+    """Each centre's volunteers, satisfied volunteers and hours; the municipality's stocks.
+
+    Written out in one loop over plain arrays: a helper taking the namedtuples, called per
+    volunteer, would copy (and reference-count) every array in them each time.
+    """
     _start_tally(place, cen)
+    n_volunteers, n_satisfied, volunteer_hours = (
+        cen.n_volunteers,
+        cen.n_satisfied,
+        cen.volunteer_hours,
+    )
+    tally, centre, hours, motivation, age = (
+        place.tally,
+        res.centre,
+        res.hours,
+        res.motivation,
+        res.age,
+    )
     for r in range(place.count[VOLUNTEER_COUNT]):
-        _tally_volunteer(place, cen, res, res.volunteers[r], p)
+        i = res.volunteers[r]
+        c = centre[i]
+        n_volunteers[c] += 1.0
+        volunteer_hours[c] += hours[i]
+        if rules.is_satisfied(motivation[i], p):
+            n_satisfied[c] += 1.0
+        tally[VOLUNTEERS_COHORT + rules.cohort_of_age(age[i])] += 1.0
+        tally[VOLUNTEERS] += 1.0
+        tally[MOTIVATION_SUM] += motivation[i]
 
 
 # ---- the month's close: coverage, leader turnover, the year's stocks ------------------------------

@@ -25,6 +25,9 @@ short re-entry list until January.
 Work: one pass over the residents a year (January) and a rare re-selection; each month only
 the candidates that join and the short re-entry list are touched.
 
+Performance: loops over residents read the pool's arrays into locals first; a helper that
+takes the ``Pool`` namedtuple, called per resident, would reference-count all its arrays.
+
 Must not: hold behaviour (the hazard is ``rules.py``'s), or depend on anything but the keys.
 """
 
@@ -44,7 +47,7 @@ REENTERED = 2  # quit this year; back in the pool, waiting in the re-entry list
 JOINED = 3  # joined this month (the Mesa model's status until the month closes)
 
 # Pool.count
-N_CANDIDATES, N_REENTRY, REBUILD, N_COUNT = 0, 1, 2, 3
+N_CANDIDATES, N_REENTRY, REBUILD, SELECTIONS, N_COUNT = 0, 1, 2, 3, 4
 MIN_BOUND_WIDTH = 1e-4  # the least hazard a candidate selection covers
 BOUND_MONTHS = 24.0  # a selection covers this many months of the current hazard
 
@@ -85,12 +88,6 @@ def _new(capacity):
 
 
 @njit(cache=True, inline="always")
-def _waiting(pool, age, i):
-    s = pool.status[i]
-    return (s == IN_POOL or s == REENTERED) and rules.in_pool_age(age[i])
-
-
-@njit(cache=True, inline="always")
 def threshold_draw(seed, resident_id, entry_month):
     """The Exp(1) threshold of a resident entering the pool in ``entry_month``."""
     u = rng.uniform(seed, resident_id, entry_month, rng.RECRUIT_THRESHOLD)
@@ -100,10 +97,12 @@ def threshold_draw(seed, resident_id, entry_month):
 @njit(cache=True)
 def close_year(pool, age, n):
     """December's end, before demography: carry the unused part of each threshold forward."""
+    status, threshold, year_hazard = pool.status, pool.threshold, pool.year_hazard
     for i in range(n):
-        if _waiting(pool, age, i) and not np.isnan(pool.threshold[i]):
-            pool.threshold[i] -= pool.year_hazard[rules.cohort_of_age(age[i])]
-            pool.status[i] = IN_POOL
+        waiting = status[i] == IN_POOL or status[i] == REENTERED
+        if waiting and rules.in_pool_age(age[i]) and not np.isnan(threshold[i]):
+            threshold[i] -= year_hazard[rules.cohort_of_age(age[i])]
+            status[i] = IN_POOL
     pool.year_hazard[:] = 0.0
     pool.count[N_REENTRY] = 0
 
@@ -153,6 +152,7 @@ def _select_candidates(pool, age, n, hazard):
                 pool.candidates[lo + k] = part[order[k]]
     pool.count[N_CANDIDATES] = start
     pool.count[REBUILD] = 0
+    pool.count[SELECTIONS] += 1  # how often the pool was scanned (a year: about once)
 
 
 @njit(cache=True)
