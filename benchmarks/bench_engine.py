@@ -35,7 +35,7 @@ from numba import njit
 from frivilligsim.core import rng
 from frivilligsim.core.demography import build_rates
 from frivilligsim.core.parameters import as_record
-from frivilligsim.engines import fast
+from frivilligsim.engines import fast, layout
 from frivilligsim.inputs.region import Region, load_synthetic_region
 from frivilligsim.scenario.config import load_config, validate
 from frivilligsim.scenario.setup import policy_for
@@ -81,7 +81,7 @@ def time_fast(world, run, threads, check=False, repeat=3):
             world, params, base, levers, 0, rates, 1, n_months, check=check, threads=threads
         )
         best = min(best, time.perf_counter() - t0)
-    resident_months = out[:, :, fast._C["residents"]].sum() * 12
+    resident_months = out[:, :, layout.RESIDENTS].sum() * 12
     return best, resident_months
 
 
@@ -181,21 +181,7 @@ def mesa_comparison(code: str):
         t0 = time.perf_counter()  # the run only; building the config is not counted
         model.run_model()
         mesa_seconds = min(mesa_seconds, time.perf_counter() - t0)
-    # The Mesa model compiles one loop: the recruitment draw over the non-volunteer pool
-    # (agents._recruit_draws). Run once more with that loop as plain Python, the way a Mesa
-    # model without numba would do it, to show both reference points.
-    from frivilligsim.engines.mesa import agents
-
-    compiled = agents._recruit_draws
-    agents._recruit_draws = compiled.py_func
-    try:
-        model = FrivilligModel(municipalities=[code], policy="as_planned", seed=1)
-        t0 = time.perf_counter()
-        model.run_model()
-        plain_seconds = time.perf_counter() - t0
-    finally:
-        agents._recruit_draws = compiled
-    return fast_seconds, mesa_seconds, plain_seconds, resident_months
+    return fast_seconds, mesa_seconds, resident_months
 
 
 def pick_municipality(target=5000) -> str:
@@ -225,13 +211,12 @@ def main() -> None:
         code = pick_municipality()
         measured = mesa_comparison(code)
         if measured:
-            fast_s, mesa_s, plain_s, rm = measured
+            fast_s, mesa_s, rm = measured
             print(
                 f"1. one municipality ({code}, {rm / n_months:,.0f} residents on average, "
                 f"2024-2050, 1 thread): fast {rm / fast_s:,.0f} resident-months/s ({fast_s:.3f} s); "
                 f"Mesa model {rm / mesa_s:,.0f} resident-months/s ({mesa_s:.2f} s), ratio "
-                f"{mesa_s / fast_s:,.0f}x; Mesa model with its recruitment loop in plain Python "
-                f"{rm / plain_s:,.0f} resident-months/s ({plain_s:.2f} s), ratio {plain_s / fast_s:,.0f}x"
+                f"{mesa_s / fast_s:,.0f}x"
             )
             results["mesa_ratio"] = mesa_s / fast_s
 

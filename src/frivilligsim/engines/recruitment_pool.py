@@ -1,0 +1,200 @@
+"""The recruitment pool, event by event: who joins a centre this month, without visiting everyone.
+
+Owns the exact event-driven form of rule 7 that both engines use (the fast engine on its
+resident arrays, the Mesa model on its municipality's pool arrays), so they join the same
+residents in the same month.
+
+In a month every non-volunteer of a municipality's cohort faces the same probability ``p`` of
+joining (``rules.cohort_recruit_probabilities``), i.e. the hazard ``h = -log(1 - p)``
+(``rules.recruit_hazard``). A resident who enters the pool in month ``s`` gets a threshold
+``E ~ Exp(1)`` from one keyed draw (seed, resident, ``s``, ``rng.RECRUIT_THRESHOLD``) and joins
+in the first month ``t >= s`` in which the cohort's hazard summed over months ``s..t`` exceeds
+``E``. Then ``P(join in t | not before) = 1 - exp(-h_t) = p_t``: the same distribution as a
+Bernoulli draw each month (tests/test_recruitment_distribution.py). Each January the part of
+every threshold not yet used is carried into the resident's (possibly new) cohort: by the
+memorylessness of ``Exp(1)`` this is exact.
+
+Thresholds are kept as ``threshold[i]`` in the coordinate of this year's cumulative hazard of
+the resident's cohort (``year_hazard[c]``): resident ``i`` joins once
+``year_hazard[c] > threshold[i]``. Candidates (pool members whose threshold is below
+``bound[c]``) are sorted per cohort, so a month's joiners are read off the front. When the
+hazard passes the bound, the candidates are selected again with a wider bound. Residents who
+quit re-enter the pool the next month with a new threshold keyed by that month and wait in a
+short re-entry list until January.
+
+Work: one pass over the residents a year (January) and a rare re-selection; each month only
+the candidates that join and the short re-entry list are touched.
+
+Performance: loops over residents read the pool's arrays into locals first; a helper that
+takes the ``Pool`` namedtuple, called per resident, would reference-count all its arrays.
+
+Must not: hold behaviour (the hazard is ``rules.py``'s), or depend on anything but the keys.
+"""
+
+from __future__ import annotations
+
+from collections import namedtuple
+
+import numpy as np
+from numba import njit
+
+from frivilligsim.core import rng, rules
+
+# Resident status (``Pool.status``), shared by both engines
+IN_POOL = 0  # not a volunteer (in the pool from age 13)
+VOLUNTEER = 1
+REENTERED = 2  # quit this year; back in the pool, waiting in the re-entry list
+JOINED = 3  # joined this month (the Mesa model's status until the month closes)
+
+# Pool.count
+N_CANDIDATES, N_REENTRY, REBUILD, SELECTIONS, N_COUNT = 0, 1, 2, 3, 4
+MIN_BOUND_WIDTH = 1e-4  # the least hazard a candidate selection covers
+BOUND_MONTHS = 24.0  # a selection covers this many months of the current hazard
+
+Pool = namedtuple(
+    "Pool",
+    (
+        "status",  # int8 [capacity]
+        "threshold",  # float64 [capacity], NaN: none drawn yet (under 13, or new)
+        "candidates",  # int32 [capacity]: positions, cohort by cohort, sorted by threshold
+        "reentry",  # int32 [capacity]: positions of residents who quit this year
+        "year_hazard",  # [4] cumulative hazard of each cohort since January
+        "bound",  # [4] every pool member below it is a candidate
+        "head",  # int64 [4] next candidate of each cohort
+        "end",  # int64 [4] end of each cohort's candidates
+        "count",  # int64 [N_COUNT]
+    ),
+)
+
+
+def new_pool(capacity: int) -> Pool:
+    """An empty pool for ``capacity`` resident slots (Python; the fast engine uses ``_new``)."""
+    return _new(np.int64(capacity))
+
+
+@njit(cache=True)
+def _new(capacity):
+    return Pool(
+        np.zeros(capacity, dtype=np.int8),
+        np.full(capacity, np.nan),
+        np.zeros(capacity, dtype=np.int32),
+        np.zeros(capacity, dtype=np.int32),
+        np.zeros(4),
+        np.zeros(4),
+        np.zeros(4, dtype=np.int64),
+        np.zeros(4, dtype=np.int64),
+        np.zeros(N_COUNT, dtype=np.int64),
+    )
+
+
+@njit(cache=True, inline="always")
+def threshold_draw(seed, resident_id, entry_month):
+    """The Exp(1) threshold of a resident entering the pool in ``entry_month``."""
+    u = rng.uniform(seed, resident_id, entry_month, rng.RECRUIT_THRESHOLD)
+    return -np.log1p(-u)
+
+
+@njit(cache=True)
+def close_year(pool, age, n):
+    """December's end, before demography: carry the unused part of each threshold forward."""
+    status, threshold, year_hazard = pool.status, pool.threshold, pool.year_hazard
+    for i in range(n):
+        waiting = status[i] == IN_POOL or status[i] == REENTERED
+        if waiting and rules.in_pool_age(age[i]) and not np.isnan(threshold[i]):
+            threshold[i] -= year_hazard[rules.cohort_of_age(age[i])]
+            status[i] = IN_POOL
+    pool.year_hazard[:] = 0.0
+    pool.count[N_REENTRY] = 0
+
+
+@njit(cache=True)
+def open_year(pool, seed, ids, age, n, month):
+    """January, after demography and the initial draw: residents new to the pool get thresholds.
+
+    New to the pool: turned 13, moved in, or (month 0) everyone who is not an initial volunteer.
+    """
+    for i in range(n):
+        if pool.status[i] == IN_POOL and rules.in_pool_age(age[i]):
+            if np.isnan(pool.threshold[i]):
+                pool.threshold[i] = threshold_draw(seed, ids[i], month)
+    pool.count[REBUILD] = 1
+
+
+@njit(cache=True)
+def _select_candidates(pool, age, n, hazard):
+    """Select and sort, cohort by cohort, the pool members whose threshold is below the bound."""
+    for c in range(4):
+        width = max(BOUND_MONTHS * hazard[c], MIN_BOUND_WIDTH)
+        pool.bound[c] = pool.year_hazard[c] + width
+    sizes = np.zeros(4, dtype=np.int64)
+    for i in range(n):
+        if pool.status[i] == IN_POOL and rules.in_pool_age(age[i]):
+            c = rules.cohort_of_age(age[i])
+            if pool.threshold[i] < pool.bound[c]:
+                sizes[c] += 1
+    start = 0
+    for c in range(4):
+        pool.head[c] = start
+        pool.end[c] = start
+        start += sizes[c]
+    for i in range(n):
+        if pool.status[i] == IN_POOL and rules.in_pool_age(age[i]):
+            c = rules.cohort_of_age(age[i])
+            if pool.threshold[i] < pool.bound[c]:
+                pool.candidates[pool.end[c]] = i
+                pool.end[c] += 1
+    for c in range(4):
+        lo, hi = pool.head[c], pool.end[c]
+        if hi - lo > 1:
+            part = pool.candidates[lo:hi].copy()
+            order = np.argsort(pool.threshold[part], kind="mergesort")
+            for k in range(hi - lo):
+                pool.candidates[lo + k] = part[order[k]]
+    pool.count[N_CANDIDATES] = start
+    pool.count[REBUILD] = 0
+    pool.count[SELECTIONS] += 1  # how often the pool was scanned (a year: about once)
+
+
+@njit(cache=True)
+def joiners(pool, age, n, hazard, out):
+    """Add this month's hazard by cohort; write who joins into ``out``, in resident order.
+
+    Returns how many joined. Their status is left to the caller (it sets ``VOLUNTEER`` or
+    ``JOINED``).
+    """
+    rebuild = pool.count[REBUILD] == 1
+    for c in range(4):
+        pool.year_hazard[c] += hazard[c]
+        if pool.year_hazard[c] > pool.bound[c]:
+            rebuild = True
+    if rebuild:
+        _select_candidates(pool, age, n, hazard)
+    k = 0
+    for c in range(4):
+        h = pool.year_hazard[c]
+        while pool.head[c] < pool.end[c] and pool.threshold[pool.candidates[pool.head[c]]] < h:
+            out[k] = pool.candidates[pool.head[c]]
+            k += 1
+            pool.head[c] += 1
+    kept = 0
+    for r in range(pool.count[N_REENTRY]):
+        i = pool.reentry[r]
+        if pool.threshold[i] < pool.year_hazard[rules.cohort_of_age(age[i])]:
+            out[k] = i
+            k += 1
+        else:
+            pool.reentry[kept] = i
+            kept += 1
+    pool.count[N_REENTRY] = kept
+    out[:k].sort()
+    return k
+
+
+@njit(cache=True)
+def reenter(pool, seed, resident_id, i, age, month):
+    """Resident ``i`` quit in ``month``: back in the pool from the next month, new threshold."""
+    c = rules.cohort_of_age(age[i])
+    pool.threshold[i] = pool.year_hazard[c] + threshold_draw(seed, resident_id, month + 1)
+    pool.status[i] = REENTERED
+    pool.reentry[pool.count[N_REENTRY]] = i
+    pool.count[N_REENTRY] += 1
