@@ -1,0 +1,4 @@
+"""stub"""
+
+def run_task(run, run_dir):
+    raise NotImplementedError
