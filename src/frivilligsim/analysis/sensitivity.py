@@ -130,19 +130,27 @@ def representative_subset(region, n: int) -> list[str]:
 
 
 class SampleRunner:
-    """Evaluates sample rows: three policies per row, same seed (common random numbers)."""
+    """Evaluates sample rows: three policies per row, same seeds (common random numbers).
 
-    def __init__(self, run: RunConfig, names: list[str], seed: int):
+    With several seeds each outcome is the mean over them (``sensitivity.seeds``).
+    """
+
+    def __init__(self, run: RunConfig, names: list[str], seeds):
         self.run = run
         self.names = list(names)
-        self.seed = int(seed)
+        self.seeds = [int(seed) for seed in np.atleast_1d(seeds)]
         self.evaluator = Evaluator(run)
         self.year = run.end_year
 
     def row(self, values) -> dict:
         model = overrides_for_row(self.names, values, self.run.model)
         measures = {
-            p: self.evaluator.measures(self.seed, p, model).set_index("year").loc[self.year]
+            p: pd.concat(
+                [self.evaluator.measures(seed, p, model) for seed in self.seeds]
+            )
+            .groupby("year")[["volunteers", "coverage"]]
+            .mean()
+            .loc[self.year]
             for p in ("as_planned", "cocreation", "mobilisation")
         }
         vol, cov, diff = outcome_names(self.year)
@@ -207,6 +215,7 @@ def design_key(run: RunConfig) -> dict:
         "demography": run.demography.name,
         "model": asdict(run.model),
         "bound_factor": run.sensitivity.bound_factor,
+        "seeds": run.sensitivity.seeds,
     }
 
 
@@ -265,8 +274,11 @@ def parameters_for(run: RunConfig) -> list[str]:
     return names
 
 
-def analysis_seed(run: RunConfig) -> int:
-    return replicate_seed(run.seed, 0)
+def analysis_seeds(run: RunConfig) -> list[int]:
+    """The seeds every sample row runs (common random numbers across rows and policies)."""
+    if run.sensitivity.seeds < 1:
+        raise ConfigError(f"sensitivity.seeds={run.sensitivity.seeds} is out of range; expected 1 or more")
+    return [replicate_seed(run.seed, r) for r in range(run.sensitivity.seeds)]
 
 
 # ---- Morris ---------------------------------------------------------------------------------
@@ -283,7 +295,7 @@ def morris(run: RunConfig, folder: Path, log=None) -> pd.DataFrame:
     X = morris_sample.sample(problem, N=s.trajectories, num_levels=s.levels, seed=run.seed % 2**32)
     if log:
         log(f"Morris: {len(names)} parameters, {len(X)} rows x 3 policies")
-    runner = SampleRunner(run, names, analysis_seed(run))
+    runner = SampleRunner(run, names, analysis_seeds(run))
     frame = runner.rows(X, log=log)
     _write_design(folder, run, "morris", problem, {"rows": len(X)})
     samples = pd.DataFrame(X, columns=names)
@@ -361,7 +373,7 @@ def sobol_evaluate(
     mine = samples[samples["row"] % n_chunks == chunk]
     if log:
         log(f"Sobol chunk {chunk}/{n_chunks}: {len(mine)} rows")
-    runner = SampleRunner(run, names, analysis_seed(run))
+    runner = SampleRunner(run, names, analysis_seeds(run))
     frame = runner.rows(mine[names].to_numpy(), index=mine["row"].to_numpy(), log=log)
     from frivilligsim.output.results import write_csv
 
@@ -370,8 +382,6 @@ def sobol_evaluate(
 
 
 def sobol_analyse(run: RunConfig, folder: Path, log=None) -> pd.DataFrame:
-    from SALib.analyze import sobol as sobol_analyzer
-
     design = _check_design(folder, run, "sobol")
     problem = design["problem"]
     n_rows = int(design["rows"])
@@ -390,11 +400,24 @@ def sobol_analyse(run: RunConfig, folder: Path, log=None) -> pd.DataFrame:
         )
     frame.sort_values("row").to_csv(folder / "sobol_outcomes.csv", index=False)
     Y = _outcome_matrix(frame, run.end_year, "sobol")
+    indices = sobol_indices(problem, Y, run.end_year, run.seed)
+    indices.to_csv(folder / "sobol_indices.csv", index=False)
+    half = int(design.get("N", 0)) // 2
+    if half >= 2:
+        rows = half * (problem["num_vars"] + 2)  # the first N/2 base points are a design too
+        smaller = sobol_indices(problem, Y[:rows], run.end_year, run.seed)
+        convergence(indices, smaller).to_csv(folder / "sobol_convergence.csv", index=False)
+    plot_sobol(indices, folder / "sobol.png")
+    return indices
+
+
+def sobol_indices(problem: dict, Y: np.ndarray, year: int, seed: int) -> pd.DataFrame:
+    """First-order and total indices with bootstrap 95 % intervals (SALib), per outcome."""
+    from SALib.analyze import sobol as sobol_analyzer
+
     tables = []
-    for j, outcome in enumerate(outcome_names(run.end_year)):
-        res = sobol_analyzer.analyze(
-            problem, Y[:, j], calc_second_order=False, seed=run.seed % 2**32
-        )
+    for j, outcome in enumerate(outcome_names(year)):
+        res = sobol_analyzer.analyze(problem, Y[:, j], calc_second_order=False, seed=seed % 2**32)
         tables.append(
             pd.DataFrame(
                 {
@@ -407,10 +430,40 @@ def sobol_analyse(run: RunConfig, folder: Path, log=None) -> pd.DataFrame:
                 }
             ).sort_values("ST", ascending=False)
         )
-    indices = pd.concat(tables, ignore_index=True)
-    indices.to_csv(folder / "sobol_indices.csv", index=False)
-    plot_sobol(indices, folder / "sobol.png")
-    return indices
+    return pd.concat(tables, ignore_index=True)
+
+
+def convergence(full: pd.DataFrame, half: pd.DataFrame) -> pd.DataFrame:
+    """Two checks per outcome that the Sobol indices have converged at this N.
+
+    ``s1_within_st``: no first-order index exceeds its total index by more than their two
+    bootstrap half-widths together (S1 <= ST holds in theory; beyond the intervals it is noise).
+    ``ranking_stable``: the parameters ranked by ST are in the same order with N/2 and N base
+    samples (Spearman correlation of the ST values >= 0.9, and the same first parameter).
+    """
+    from scipy.stats import spearmanr
+
+    rows = []
+    for outcome, f in full.groupby("outcome", sort=False):
+        f = f.set_index("parameter")
+        h = half[half["outcome"] == outcome].set_index("parameter").loc[f.index]
+        excess = f["S1"] - f["ST"] - (f["S1_conf"] + f["ST_conf"])
+        rho = float(spearmanr(f["ST"], h["ST"]).statistic) if len(f) > 2 else 1.0
+        same_top = f["ST"].idxmax() == h["ST"].idxmax()
+        rows.append(
+            {
+                "outcome": outcome,
+                "largest_S1_minus_ST": float((f["S1"] - f["ST"]).max()),
+                "s1_within_st": bool((excess <= 0).all()),
+                "spearman_ST_half_vs_full": rho,
+                "top_parameter": f["ST"].idxmax(),
+                "top_parameter_half": h["ST"].idxmax(),
+                "ranking_stable": bool(rho >= 0.9 and same_top),
+            }
+        )
+    table = pd.DataFrame(rows)
+    table["converged"] = table["s1_within_st"] & table["ranking_stable"]
+    return table
 
 
 # ---- plots ----------------------------------------------------------------------------------
@@ -485,6 +538,10 @@ def summary(folder: Path, year: int) -> dict:
             o: list(m[m["outcome"] == o].nsmallest(8, "rank")["parameter"])
             for o in outcome_names(year)
         }
+    conv_path = folder / "sobol_convergence.csv"
+    if conv_path.exists():
+        c = pd.read_csv(conv_path)
+        out["sobol_converged"] = dict(zip(c["outcome"], c["converged"].astype(bool), strict=True))
     sobol_path = folder / "sobol_indices.csv"
     if sobol_path.exists():
         s = pd.read_csv(sobol_path)
@@ -541,7 +598,7 @@ def run_task(run: RunConfig, run_dir: Path):
         "folder": str(folder),
         "municipalities": list(run.region.municipalities or []),
         "years": [run.start_year, run.end_year],
-        "seed": analysis_seed(run),
+        "seeds": analysis_seeds(run),
         **timings,
         "seconds": round(time.perf_counter() - t0, 1),
         **summary(folder, run.end_year),

@@ -98,6 +98,7 @@ class SensitivityConfig:
     chunk: int = 0  # this job's chunk of the Sobol samples, 0 .. n_chunks - 1
     n_chunks: int = 1
     municipalities: int | None = 24  # a spread subset of municipalities; null: whole region
+    seeds: int = 1  # each outcome is the mean over this many seeds (common random numbers)
 
 
 @dataclass
