@@ -126,7 +126,11 @@ def test_ageing_split_runs_when_the_counterfactual_exists(tmp_path):
     # demography=static comes from another branch; LHML stands in to exercise the arithmetic
     run = validate(
         load_config(
-            [*SMALL, "decomposition.levers=[recruit_62plus]", "decomposition.no_ageing_demography=LHML"]
+            [
+                *SMALL,
+                "decomposition.levers=[recruit_62plus]",
+                "decomposition.no_ageing_demography=LHML",
+            ]
         )
     )
     run_task(run, tmp_path, {})

@@ -192,7 +192,13 @@ def test_bad_settings_are_refused_with_one_line(override, message):
 def test_ensemble_quick_runs_end_to_end_in_under_ten_minutes(tmp_path):
     t0 = time.perf_counter()
     proc = subprocess.run(
-        [sys.executable, "-m", "frivilligsim", "experiment=ensemble_quick", f"hydra.run.dir={tmp_path}"],
+        [
+            sys.executable,
+            "-m",
+            "frivilligsim",
+            "experiment=ensemble_quick",
+            f"hydra.run.dir={tmp_path}",
+        ],
         capture_output=True,
         text=True,
         timeout=900,

@@ -106,6 +106,8 @@ def tiny_run():
                 "end_year=2026",
                 "sensitivity.municipalities=2",
                 "sensitivity.trajectories=2",
+                "sensitivity.seeds=1",
+                "sensitivity.levers=false",
                 "output.progress=false",
             ]
         )
@@ -171,6 +173,8 @@ def test_task_all_stages_writes_indices_and_manifest(tmp_path):
                 "sensitivity.parameters=[dropout_base,word_of_mouth,motivation_loss_orders]",
                 "sensitivity.sobol_top=2",
                 "sensitivity.sobol_samples=8",
+                "sensitivity.seeds=1",
+                "sensitivity.levers=false",
                 "output.progress=false",
             ]
         )
@@ -291,3 +295,33 @@ def test_sobol_analyse_writes_the_convergence_table_and_averages_seeds(tiny_run,
     singles = [sa.SampleRunner(run, ["dropout_base"], [s]).row([0.006]) for s in runner.seeds]
     vol = f"volunteers_{run.end_year}"
     assert both[vol] == pytest.approx(np.mean([r[vol] for r in singles]))
+
+
+def test_levers_come_from_the_presets_and_act_only_on_the_lever_outcome(tiny_run):
+    from dataclasses import replace
+
+    from frivilligsim.scenario.config import group_options, load_policy
+
+    levers = sa.lever_parameters()
+    presets = [load_policy(n) for n in group_options("policy")]
+    assert "policy.order_intensity" in levers and "policy.recruit_62plus" in levers
+    assert "policy.labour_shortage" not in levers  # the same in every preset
+    lo, hi = levers["policy.order_intensity"]
+    assert lo == min(p.order_intensity for p in presets)
+    assert hi == max(p.order_intensity for p in presets)
+    run = sa.prepare(replace(tiny_run, sensitivity=replace(tiny_run.sensitivity, levers=True)))
+    names = ["dropout_base", "policy.order_intensity", "policy.recruit_62plus"]
+    problem = sa.problem_for(names, run.model, 0.5)
+    assert problem["bounds"][2] == [0.0, 1.0]
+    runner = sa.SampleRunner(run, names, sa.analysis_seeds(run))
+    assert runner.outcomes[-1] == f"volunteers_levers_{run.end_year}"
+    low, high = runner.row([0.006, 0.05, 0.0]), runner.row([0.006, 0.6, 1.0])
+    # the levers move the lever outcome, not the fixed-preset outcomes
+    assert low[f"volunteers_{run.end_year}"] == high[f"volunteers_{run.end_year}"]
+    assert low[runner.outcomes[-1]] != high[runner.outcomes[-1]]
+    assert sa.lever_overrides(names, [0.006, 0.3, 0.7]) == {
+        "order_intensity": 0.3,
+        "recruit_62plus": True,
+    }
+    with pytest.raises(ConfigError, match="not a lever that differs"):
+        sa.problem_for(["policy.labour_shortage"], run.model, 0.5)

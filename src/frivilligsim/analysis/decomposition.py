@@ -216,14 +216,18 @@ def decompose(
     masks = masks_needed(n, s.method, orders)
     seeds = seeds_of(run)
     if log:
-        log(f"decomposition: {a.name} -> {b.name}, {n} levers, {len(masks)} combinations x {len(seeds)} seeds")
+        log(
+            f"decomposition: {a.name} -> {b.name}, {n} levers, {len(masks)} combinations x {len(seeds)} seeds"
+        )
     table = combination_table(evaluator, a, b, levers, masks, seeds, log)
     phi = shapley_by_seed(table, n, s.outcome, s.method, orders)
     mean = table.groupby("combination")[s.outcome].mean()
     full, none = (1 << n) - 1, 0
     total = float(mean[full] - mean[none])
     contribution = phi.mean(axis=0)
-    decomposition = pd.DataFrame({"lever": [*levers, "total"], "contribution": [*contribution, total]})
+    decomposition = pd.DataFrame(
+        {"lever": [*levers, "total"], "contribution": [*contribution, total]}
+    )
     detail = pd.DataFrame(
         {
             "lever": levers,
@@ -349,7 +353,9 @@ def run_task(run: RunConfig, run_dir: Path):
         "seeds": seeds_of(run),
         "municipalities": int(evaluator.world.n_municipalities),
         "total": float(decomposition["contribution"].iloc[-1]),
-        "ageing_and_policy": "written" if split is not None else "skipped: no such demography option",
+        "ageing_and_policy": "written"
+        if split is not None
+        else "skipped: no such demography option",
         "seconds": round(time.perf_counter() - t0, 1),
     }
     write_json(info, run_dir / "decomposition.json")

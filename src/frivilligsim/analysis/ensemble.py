@@ -69,9 +69,11 @@ def prepare(run: RunConfig) -> RunConfig:
         )
     if not (0 < s.bound_factor < 1):
         raise ConfigError(f"ensemble.bound_factor={s.bound_factor} must be in (0, 1)")
-    for key in ("population", "generations", "seeds", "workers"):
+    for key in ("population", "generations", "seeds", "workers", "fit_seeds"):
         if getattr(s, key) < 1:
-            raise ConfigError(f"ensemble.{key}={getattr(s, key)} is out of range; expected 1 or more")
+            raise ConfigError(
+                f"ensemble.{key}={getattr(s, key)} is out of range; expected 1 or more"
+            )
     if s.epsilon <= 0:
         raise ConfigError(f"ensemble.epsilon={s.epsilon} must be above 0")
     policies = group_options("policy")
@@ -103,6 +105,12 @@ def prepare(run: RunConfig) -> RunConfig:
 
 def parameters_for(run: RunConfig) -> list[str]:
     names = list(run.ensemble.parameters) or assumption_parameters()
+    levers = [n for n in names if n.startswith("policy.")]
+    if levers:
+        raise ConfigError(
+            f"ensemble.parameters: {levers[0]} is a policy lever; the ensemble varies model "
+            "parameters only (policies are run side by side: ensemble.policies)"
+        )
     if not names:
         raise ConfigError("ensemble: no parameter to vary")
     return names
@@ -131,7 +139,14 @@ def design_key(run: RunConfig) -> dict:
         "calibration": [run.calibration.volunteer_years, run.calibration.share_years],
         "ensemble": {
             k: getattr(s, k)
-            for k in ("parameters", "bound_factor", "population", "generations", "epsilon")
+            for k in (
+                "parameters",
+                "bound_factor",
+                "population",
+                "generations",
+                "epsilon",
+                "fit_seeds",
+            )
         },
     }
     return json.loads(json.dumps(key, default=str))
@@ -140,7 +155,9 @@ def design_key(run: RunConfig) -> dict:
 def _check_design(folder: Path, run: RunConfig) -> dict:
     path = folder / "ensemble_design.json"
     if not path.exists() or not (folder / SETS).exists():
-        raise ConfigError(f"{folder / SETS} is missing; run ensemble.stage=fit with the same ensemble.dir")
+        raise ConfigError(
+            f"{folder / SETS} is missing; run ensemble.stage=fit with the same ensemble.dir"
+        )
     design = json.loads(path.read_text(encoding="utf-8"))
     key = design_key(run)
     if design["key"] != key:
@@ -191,6 +208,7 @@ class TargetModel:
         self.problem = problem
         self.names = list(problem["names"])
         self.seed = int(run.seed)
+        self.n_seeds = int(run.ensemble.fit_seeds)
         self._evaluator: Evaluator | None = None
 
     @property
@@ -202,14 +220,15 @@ class TargetModel:
     def __call__(self, parameters) -> dict:
         values = from_unit(self.problem, parameters)
         model = overrides_for_row(self.names, values, self.fit_run.model)
-        seed = particle_seed(self.seed, dict(zip(self.names, values, strict=True)))
+        first = particle_seed(self.seed, dict(zip(self.names, values, strict=True)))
+        seeds = [replicate_seed(first, r) for r in range(self.n_seeds)]
         try:
             measures = calibration.target_measures(
-                self.evaluator, [seed], model, self.fit_run.calibration
+                self.evaluator, seeds, model, self.fit_run.calibration
             )
         except FrivilligsimError:  # an invariant broke at an extreme corner: never accepted
             return {t.name: float("inf") for t in calibration.TARGETS}
-        return {t.name: float(measures[t.name].iloc[0]) for t in calibration.TARGETS}
+        return {t.name: float(measures[t.name].mean()) for t in calibration.TARGETS}
 
 
 def _sampler(workers: int):
@@ -339,7 +358,9 @@ def simulate(run: RunConfig, folder: Path, chunk: int, n_chunks: int, log=None) 
     s = run.ensemble
     demographies = list(s.demographies) or [run.demography.name]
     evaluators = {
-        d: Evaluator(run if d == run.demography.name else replace(run, demography=load_demography(d)))
+        d: Evaluator(
+            run if d == run.demography.name else replace(run, demography=load_demography(d))
+        )
         for d in demographies
     }
     seeds = projection_seeds(run)
@@ -347,7 +368,10 @@ def simulate(run: RunConfig, folder: Path, chunk: int, n_chunks: int, log=None) 
     frames = []
     t0 = time.perf_counter()
     for k, row in enumerate(mine.itertuples(index=False)):
-        model = {c: int(getattr(row, c)) if types[c] in (int, "int") else float(getattr(row, c)) for c in columns}
+        model = {
+            c: int(getattr(row, c)) if types[c] in (int, "int") else float(getattr(row, c))
+            for c in columns
+        }
         for d, ev in evaluators.items():
             for policy in s.policies:
                 for seed in seeds:
@@ -384,14 +408,18 @@ def gather(run: RunConfig, folder: Path) -> pd.DataFrame:
 
 def predictive_check(run: RunConfig, results: pd.DataFrame, sets: pd.DataFrame) -> pd.DataFrame:
     """Each calibration target across the ensemble, from the projection runs (fresh seeds)."""
-    base = results[(results["policy"] == "as_planned") & (results["demography"] == run.demography.name)]
+    base = results[
+        (results["policy"] == "as_planned") & (results["demography"] == run.demography.name)
+    ]
     if base.empty:
         return pd.DataFrame()
     weights = sets.set_index("parameter_set")["weight"]
     rows = []
     for target in calibration.TARGETS:
         first, last = (
-            run.calibration.volunteer_years if target.window == "volunteer" else run.calibration.share_years
+            run.calibration.volunteer_years
+            if target.window == "volunteer"
+            else run.calibration.share_years
         )
         window = base[(base["year"] >= first) & (base["year"] <= last)]
         per_set = window.groupby(["parameter_set", "seed"])[target.measure].mean()
@@ -454,13 +482,29 @@ def run_task(run: RunConfig, run_dir: Path):
         munis = uncertainty.headline_uncertainty(
             table, sets, run.end_year, s.reference_policy, outcomes=("volunteers",)
         )
-        info["posterior_predictive_pass"] = check.set_index("target")["pass"].to_dict() if len(check) else {}
-        info["headline_volunteers"] = munis[
-            ["policy", "demography", "value", "ensemble_low", "ensemble_high", "seed_low", "seed_high"]
-        ].round(1).to_dict(orient="records")
+        info["posterior_predictive_pass"] = (
+            check.set_index("target")["pass"].to_dict() if len(check) else {}
+        )
+        info["headline_volunteers"] = (
+            munis[
+                [
+                    "policy",
+                    "demography",
+                    "value",
+                    "ensemble_low",
+                    "ensemble_high",
+                    "seed_low",
+                    "seed_high",
+                ]
+            ]
+            .round(1)
+            .to_dict(orient="records")
+        )
     info["seconds"] = round(time.perf_counter() - t0, 1)
     write_json(info, Path(run_dir) / "ensemble.json")
-    console.print(json.dumps({k: v for k, v in info.items() if k != "prior_bounds"}, indent=1, default=str))
+    console.print(
+        json.dumps({k: v for k, v in info.items() if k != "prior_bounds"}, indent=1, default=str)
+    )
     console.print(f"[green]Done[/green] in {info['seconds']} s. Outputs in {folder}")
     table = table.copy()
     table.columns = [str(c) for c in table.columns]

@@ -33,7 +33,7 @@ import numpy as np
 import pandas as pd
 
 from frivilligsim.analysis.outcomes import Evaluator, outcomes  # noqa: F401  (outcomes re-exported for users)
-from frivilligsim.core.parameters import BehaviourParams
+from frivilligsim.core.parameters import BehaviourParams, PolicyConfig
 from frivilligsim.core.rng import replicate_seed
 from frivilligsim.errors import ConfigError, FrivilligsimError
 from frivilligsim.scenario.config import CONF_DIR, RunConfig, SensitivityConfig
@@ -49,8 +49,56 @@ SHARE_FIELDS = (
 DEFAULTS_FILE = CONF_DIR / "model" / "default.yaml"
 
 
-def outcome_names(year: int) -> tuple[str, str, str]:
-    return (f"volunteers_{year}", f"coverage_{year}", f"volunteer_difference_{year}")
+LEVER_PREFIX = "policy."  # a sampled policy lever: policy.<field of PolicyConfig>
+
+
+def outcome_names(year: int, levers: bool = False) -> tuple[str, ...]:
+    """The outcomes; with lever inputs also the volunteers under the sampled levers."""
+    base = (f"volunteers_{year}", f"coverage_{year}", f"volunteer_difference_{year}")
+    return (*base, f"volunteers_levers_{year}") if levers else base
+
+
+def has_levers(names) -> bool:
+    return any(str(n).startswith(LEVER_PREFIX) for n in names)
+
+
+def lever_parameters() -> dict[str, list[float]]:
+    """Every lever whose value differs between the policy presets, with its [lowest, highest].
+
+    Read from ``conf/policy/*.yaml`` (a lever added to the presets is picked up); a yes/no lever
+    (a mechanism switch such as ``municipal_backup``) is sampled on [0, 1] and is on from 0.5.
+    """
+    from frivilligsim.scenario.config import group_options, load_policy
+
+    presets = [load_policy(name) for name in group_options("policy")]
+    out = {}
+    for f in fields(PolicyConfig):
+        if f.name in ("name", "regime"):
+            continue
+        values = {getattr(p, f.name) for p in presets}
+        if len(values) < 2 or not all(isinstance(v, (int, float, bool)) for v in values):
+            continue
+        numbers = [float(v) for v in values]
+        out[LEVER_PREFIX + f.name] = [min(numbers), max(numbers)]
+    return out
+
+
+def lever_overrides(names, row) -> dict:
+    """Policy lever values of one sample row (switches on from 0.5, integers rounded)."""
+    types = {f.name: f.type for f in fields(PolicyConfig)}
+    out = {}
+    for name, value in zip(names, row, strict=True):
+        if not str(name).startswith(LEVER_PREFIX):
+            continue
+        lever = name[len(LEVER_PREFIX) :]
+        kind = types[lever]
+        if kind in (bool, "bool"):
+            out[lever] = bool(value >= 0.5)
+        elif kind in (int, "int"):
+            out[lever] = int(round(value))
+        else:
+            out[lever] = float(value)
+    return out
 
 
 def assumption_parameters(path: Path = DEFAULTS_FILE) -> list[str]:
@@ -66,11 +114,24 @@ def assumption_parameters(path: Path = DEFAULTS_FILE) -> list[str]:
 
 def problem_for(names: list[str], model: BehaviourParams, factor: float) -> dict:
     """The SALib problem: each parameter over default x [1 - f, 1 + f], kept in its valid range."""
-    ranges = {f.name: f.metadata["range"] for f in fields(BehaviourParams)}
+    ranges = {f.name: f.metadata.get("range", (0, 1)) for f in fields(BehaviourParams)}
+    types = {f.name: f.type for f in fields(BehaviourParams)}
+    levers = lever_parameters() if has_levers(names) else {}
     bounds = []
     for name in names:
+        if name in levers:
+            bounds.append(levers[name])
+            continue
+        if str(name).startswith(LEVER_PREFIX):
+            raise ConfigError(
+                f"sensitivity.parameters: {name!r} is not a lever that differs between the presets; "
+                f"those are: {', '.join(lever_parameters())}"
+            )
         if name not in ranges:
             raise ConfigError(f"sensitivity.parameters: {name!r} is not a model parameter")
+        if types[name] in (bool, "bool"):  # a mechanism switch: off below 0.5, on above
+            bounds.append([0.0, 1.0])
+            continue
         default = float(getattr(model, name))
         lo, hi = sorted((default * (1 - factor), default * (1 + factor)))
         if default == 0:
@@ -84,11 +145,17 @@ def problem_for(names: list[str], model: BehaviourParams, factor: float) -> dict
 
 
 def overrides_for_row(names, row, model: BehaviourParams) -> dict:
-    """Model overrides for one sample row: integers rounded, cohort shares renormalised."""
+    """Model overrides for one sample row: integers rounded, switches on from 0.5, cohort shares
+    renormalised; policy levers (``policy.*``) are left to :func:`lever_overrides`."""
     types = {f.name: f.type for f in fields(BehaviourParams)}
     out = {}
     for name, value in zip(names, row, strict=True):
-        out[name] = int(round(value)) if types[name] in (int, "int") else float(value)
+        if str(name).startswith(LEVER_PREFIX):
+            continue
+        if types[name] in (bool, "bool"):
+            out[name] = bool(value >= 0.5)
+        else:
+            out[name] = int(round(value)) if types[name] in (int, "int") else float(value)
     if any(name in out for name in SHARE_FIELDS):
         shares = np.array([out.get(n, getattr(model, n)) for n in SHARE_FIELDS], dtype=float)
         shares = shares / shares.sum()
@@ -141,20 +208,24 @@ class SampleRunner:
         self.seeds = [int(seed) for seed in np.atleast_1d(seeds)]
         self.evaluator = Evaluator(run)
         self.year = run.end_year
+        self.levers = has_levers(self.names)
+        self.outcomes = outcome_names(self.year, self.levers)
+
+    def _mean(self, policy: str, model: dict, levers: dict | None = None):
+        frames = [self.evaluator.measures(s, policy, model, levers) for s in self.seeds]
+        return pd.concat(frames).groupby("year")[["volunteers", "coverage"]].mean().loc[self.year]
 
     def row(self, values) -> dict:
         model = overrides_for_row(self.names, values, self.run.model)
-        measures = {
-            p: pd.concat(
-                [self.evaluator.measures(seed, p, model) for seed in self.seeds]
-            )
-            .groupby("year")[["volunteers", "coverage"]]
-            .mean()
-            .loc[self.year]
-            for p in ("as_planned", "cocreation", "mobilisation")
-        }
+        measures = {p: self._mean(p, model) for p in ("as_planned", "cocreation", "mobilisation")}
         vol, cov, diff = outcome_names(self.year)
-        return {
+        out = {}
+        if self.levers:
+            # every lever that differs between presets is set, so the base preset does not matter
+            base = next(n for n, p in self.evaluator.presets.items() if p.regime != "as_planned")
+            levers = lever_overrides(self.names, values)
+            out[self.outcomes[-1]] = float(self._mean(base, model, levers)["volunteers"])
+        return out | {
             vol: float(measures["as_planned"]["volunteers"]),
             cov: float(measures["as_planned"]["coverage"]),
             diff: float(
@@ -174,7 +245,7 @@ class SampleRunner:
                 result = self.row(values)
                 result["error"] = ""
             except FrivilligsimError as exc:  # an invariant broke at an extreme corner
-                result = {name: np.nan for name in outcome_names(self.year)}
+                result = {name: np.nan for name in self.outcomes}
                 result["error"] = str(exc)
             out.append({"row": int(i), **result})
             if log is not None and (k + 1) % 25 == 0:
@@ -186,7 +257,7 @@ class SampleRunner:
 
 
 def _outcome_matrix(frame: pd.DataFrame, year: int, design: str) -> np.ndarray:
-    names = list(outcome_names(year))
+    names = [n for n in outcome_names(year, levers=True) if n in frame]
     bad = frame[frame[names].isna().any(axis=1)]
     if len(bad):
         raise FrivilligsimError(
@@ -216,6 +287,7 @@ def design_key(run: RunConfig) -> dict:
         "model": asdict(run.model),
         "bound_factor": run.sensitivity.bound_factor,
         "seeds": run.sensitivity.seeds,
+        "levers": run.sensitivity.levers,
     }
 
 
@@ -269,6 +341,8 @@ def prepare(run: RunConfig) -> RunConfig:
 
 def parameters_for(run: RunConfig) -> list[str]:
     names = list(run.sensitivity.parameters) or assumption_parameters()
+    if run.sensitivity.levers:
+        names += [n for n in lever_parameters() if n not in names]
     if not names:
         raise ConfigError("sensitivity: no parameter to screen")
     return names
@@ -277,7 +351,9 @@ def parameters_for(run: RunConfig) -> list[str]:
 def analysis_seeds(run: RunConfig) -> list[int]:
     """The seeds every sample row runs (common random numbers across rows and policies)."""
     if run.sensitivity.seeds < 1:
-        raise ConfigError(f"sensitivity.seeds={run.sensitivity.seeds} is out of range; expected 1 or more")
+        raise ConfigError(
+            f"sensitivity.seeds={run.sensitivity.seeds} is out of range; expected 1 or more"
+        )
     return [replicate_seed(run.seed, r) for r in range(run.sensitivity.seeds)]
 
 
@@ -304,7 +380,7 @@ def morris(run: RunConfig, folder: Path, log=None) -> pd.DataFrame:
     frame.to_csv(folder / "morris_outcomes.csv", index=False)
     Y = _outcome_matrix(frame, run.end_year, "morris")
     tables = []
-    for j, outcome in enumerate(outcome_names(run.end_year)):
+    for j, outcome in enumerate(outcome_names(run.end_year, has_levers(names))):
         res = morris_analyze.analyze(
             problem, X, Y[:, j], num_levels=s.levels, seed=run.seed % 2**32
         )
@@ -416,7 +492,7 @@ def sobol_indices(problem: dict, Y: np.ndarray, year: int, seed: int) -> pd.Data
     from SALib.analyze import sobol as sobol_analyzer
 
     tables = []
-    for j, outcome in enumerate(outcome_names(year)):
+    for j, outcome in enumerate(outcome_names(year, has_levers(problem["names"]))):
         res = sobol_analyzer.analyze(problem, Y[:, j], calc_second_order=False, seed=seed % 2**32)
         tables.append(
             pd.DataFrame(
@@ -536,7 +612,7 @@ def summary(folder: Path, year: int) -> dict:
         m = pd.read_csv(morris_path)
         out["morris_top"] = {
             o: list(m[m["outcome"] == o].nsmallest(8, "rank")["parameter"])
-            for o in outcome_names(year)
+            for o in dict.fromkeys(m["outcome"])
         }
     conv_path = folder / "sobol_convergence.csv"
     if conv_path.exists():
@@ -553,7 +629,7 @@ def summary(folder: Path, year: int) -> dict:
                     strict=True,
                 )
             )
-            for o in outcome_names(year)
+            for o in dict.fromkeys(s["outcome"])
         }
     return out
 

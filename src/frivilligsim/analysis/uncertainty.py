@@ -53,7 +53,9 @@ def headline_uncertainty(
     at_year = results[results["year"] == year]
     rows = []
     for (policy, demography), frame in at_year.groupby(["policy", "demography"], sort=True):
-        ref = at_year[(at_year["policy"] == reference_policy) & (at_year["demography"] == demography)]
+        ref = at_year[
+            (at_year["policy"] == reference_policy) & (at_year["demography"] == demography)
+        ]
         for outcome in outcomes:
             per = _per_set(frame, outcome)
             w = weights.loc[per.index].to_numpy()
@@ -105,7 +107,8 @@ def _paired(frame, ref, outcome, weights, policy, reference_policy) -> dict:
         "difference_low": weighted_quantile(per["mean"], w, LOW),
         "difference_high": weighted_quantile(per["mean"], w, HIGH),
         "difference_seed_low": difference + float(np.average(per["low"] - per["mean"], weights=w)),
-        "difference_seed_high": difference + float(np.average(per["high"] - per["mean"], weights=w)),
+        "difference_seed_high": difference
+        + float(np.average(per["high"] - per["mean"], weights=w)),
         "sign_holds_share": float(np.average(np.sign(per["mean"]) == sign, weights=w))
         if sign != 0
         else np.nan,

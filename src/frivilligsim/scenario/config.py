@@ -29,7 +29,14 @@ from frivilligsim.inputs.region import RegionConfig
 CONF_DIR = Path(__file__).resolve().parents[1] / "conf"
 GROUPS = ("experiment", "policy", "demography", "region", "engine", "model")
 LANGUAGES = ("en", "nb")
-TASKS = ("simulate", "calibrate", "validate", "sensitivity", "decomposition", "ensemble")  # workflow/tasks.py runs each
+TASKS = (
+    "simulate",
+    "calibrate",
+    "validate",
+    "sensitivity",
+    "decomposition",
+    "ensemble",
+)  # workflow/tasks.py runs each
 ENGINES = ("fast", "mesa")
 
 
@@ -99,6 +106,7 @@ class SensitivityConfig:
     n_chunks: int = 1
     municipalities: int | None = 24  # a spread subset of municipalities; null: whole region
     seeds: int = 1  # each outcome is the mean over this many seeds (common random numbers)
+    levers: bool = False  # also sample every lever that differs between the policy presets
 
 
 @dataclass
@@ -127,9 +135,12 @@ class EnsembleConfig:
     generations: int = 8  # at most this many ABC-SMC generations
     epsilon: float = 1.0  # stop when the distance (largest error / tolerance) is below this
     fit_end_year: int = 2027  # ABC runs the calibration window only
+    fit_seeds: int = 2  # a candidate's targets are the mean over this many seeds
     workers: int = 1  # processes for the ABC fit (pyabc's multicore sampler)
     seeds: int = 3  # seeds per parameter set and scenario in the projection
-    policies: list[str] = field(default_factory=lambda: ["as_planned", "cocreation", "mobilisation"])
+    policies: list[str] = field(
+        default_factory=lambda: ["as_planned", "cocreation", "mobilisation"]
+    )
     demographies: list[str] = field(default_factory=list)  # empty: just `demography`
     reference_policy: str = "as_planned"  # paired differences are against this policy
     chunk: int = 0  # this job's share of the parameter sets, 0 .. n_chunks - 1
