@@ -106,6 +106,7 @@ def test_ensemble_writes_sets_results_and_a_reopenable_database(tiny_ensemble):
         "ensemble_results.parquet",
         "headline_uncertainty.csv",
         "posterior_predictive.csv",
+        "municipality_uncertainty.csv",
         "results.parquet",
         "manifest.json",
     ):
@@ -145,6 +146,23 @@ def test_headline_table_has_a_row_per_policy_demography_outcome(tiny_ensemble):
         assert r["ensemble_min"] <= r["ensemble_low"] <= r["value"] <= r["ensemble_high"]
         assert r["seed_low"] <= r["value"] <= r["seed_high"]
     assert 0 <= vol.loc["cocreation", "sign_holds_share"] <= 1
+
+
+def test_municipality_table_sums_to_the_region(tiny_ensemble):
+    run, folder, _, _ = tiny_ensemble
+    munis = pd.read_csv(folder / "municipality_uncertainty.csv", dtype={"municipality": str})
+    results = pd.read_parquet(folder / "results.parquet")
+    assert munis["municipality"].nunique() == 4
+    vol = munis[munis["outcome"] == "volunteers"].groupby(["policy", "demography"])["value"].sum()
+    region = headline_uncertainty(
+        results,
+        pd.read_csv(folder / "parameter_sets.csv"),
+        run.end_year,
+        "as_planned",
+        outcomes=("volunteers",),
+    )
+    for row in region.itertuples(index=False):
+        assert vol[(row.policy, row.demography)] == pytest.approx(row.value)
 
 
 def test_staged_chunks_equal_one_process_and_a_missing_chunk_is_refused(tiny_ensemble, tmp_path):

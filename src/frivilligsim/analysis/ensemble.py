@@ -34,7 +34,7 @@ import numpy as np
 import pandas as pd
 
 from frivilligsim.analysis import calibration, uncertainty
-from frivilligsim.analysis.outcomes import Evaluator
+from frivilligsim.analysis.outcomes import Evaluator, add_measures
 from frivilligsim.analysis.sensitivity import (
     assumption_parameters,
     overrides_for_row,
@@ -343,8 +343,11 @@ def projection_seeds(run: RunConfig) -> list[int]:
     return [replicate_seed(run.seed + 1, r) for r in range(run.ensemble.seeds)]
 
 
-def _chunk_path(folder: Path, chunk: int, n_chunks: int) -> Path:
-    return folder / f"ensemble_results_{chunk:03d}_of_{n_chunks:03d}.parquet"
+MUNIS = "ensemble_municipalities"
+
+
+def _chunk_path(folder: Path, chunk: int, n_chunks: int, stem: str = "ensemble_results") -> Path:
+    return folder / f"{stem}_{chunk:03d}_of_{n_chunks:03d}.parquet"
 
 
 def simulate(run: RunConfig, folder: Path, chunk: int, n_chunks: int, log=None) -> pd.DataFrame:
@@ -365,7 +368,7 @@ def simulate(run: RunConfig, folder: Path, chunk: int, n_chunks: int, log=None) 
     }
     seeds = projection_seeds(run)
     types = {f.name: f.type for f in fields(BehaviourParams)}
-    frames = []
+    frames, munis = [], []
     t0 = time.perf_counter()
     for k, row in enumerate(mine.itertuples(index=False)):
         model = {
@@ -375,16 +378,41 @@ def simulate(run: RunConfig, folder: Path, chunk: int, n_chunks: int, log=None) 
         for d, ev in evaluators.items():
             for policy in s.policies:
                 for seed in seeds:
-                    m = ev.measures(seed, policy, model)
+                    out = ev.simulate(seed, policy, model)
+                    m = add_measures(ev.totals_of(out, seed, policy))
                     m.insert(0, "demography", d)
                     m.insert(0, "parameter_set", int(row.parameter_set))
                     frames.append(m)
+                    munis.append(municipality_rows(ev, out, row.parameter_set, policy, d, seed))
         if log and (k + 1) % 10 == 0:
             rate = (time.perf_counter() - t0) / (k + 1)
             log(f"  {k + 1}/{len(mine)} parameter sets, ~{rate * (len(mine) - k - 1):.0f} s left")
     frame = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame()
     write_parquet(frame, _chunk_path(folder, chunk, n_chunks))
+    if munis:
+        write_parquet(
+            pd.concat(munis, ignore_index=True), _chunk_path(folder, chunk, n_chunks, MUNIS)
+        )
     return frame
+
+
+MUNI_OUTCOMES = ("volunteers", "coverage")
+
+
+def municipality_rows(ev: Evaluator, out: np.ndarray, parameter_set, policy, demography, seed):
+    """End-year volunteers and coverage of each municipality in one run (engine output)."""
+    from frivilligsim.engines.layout import OUTPUT_COLUMNS, yearly_table
+
+    keys = {
+        "parameter_set": int(parameter_set),
+        "policy": policy,
+        "demography": demography,
+        "seed": int(seed),
+    }
+    table = yearly_table(out[:, -1:, :], OUTPUT_COLUMNS, ev.world.codes, int(ev.years[-1]), keys)
+    return table[
+        ["parameter_set", "municipality", "policy", "demography", "seed", "year", *MUNI_OUTCOMES]
+    ]
 
 
 def gather(run: RunConfig, folder: Path) -> pd.DataFrame:
@@ -404,6 +432,14 @@ def gather(run: RunConfig, folder: Path) -> pd.DataFrame:
             "simulate the missing chunks (same ensemble.n_chunks) and gather again"
         )
     return frame.sort_values(keys).reset_index(drop=True)
+
+
+def gather_municipalities(folder: Path) -> pd.DataFrame:
+    """Every chunk's municipality rows (the sets were checked by :func:`gather`)."""
+    files = sorted(folder.glob(f"{MUNIS}_*_of_*.parquet"))
+    frame = pd.concat([pd.read_parquet(f) for f in files], ignore_index=True)
+    keys = ["parameter_set", "municipality", "policy", "demography", "seed"]
+    return frame.drop_duplicates(keys, keep="last").sort_values(keys).reset_index(drop=True)
 
 
 def predictive_check(run: RunConfig, results: pd.DataFrame, sets: pd.DataFrame) -> pd.DataFrame:
@@ -479,6 +515,16 @@ def run_task(run: RunConfig, run_dir: Path):
         write_csv(check, folder / "posterior_predictive.csv")
         headline = uncertainty.headline_uncertainty(table, sets, run.end_year, s.reference_policy)
         write_csv(headline, folder / "headline_uncertainty.csv")
+        per_muni = gather_municipalities(folder)
+        munis_table = uncertainty.headline_uncertainty(
+            per_muni,
+            sets,
+            run.end_year,
+            s.reference_policy,
+            outcomes=MUNI_OUTCOMES,
+            by=("municipality", "policy", "demography"),
+        )
+        write_csv(munis_table, folder / "municipality_uncertainty.csv")
         munis = uncertainty.headline_uncertainty(
             table, sets, run.end_year, s.reference_policy, outcomes=("volunteers",)
         )

@@ -45,24 +45,29 @@ def headline_uncertainty(
     year: int,
     reference_policy: str,
     outcomes=HEADLINE_OUTCOMES,
+    by=("policy", "demography"),
 ) -> pd.DataFrame:
-    """One row per policy x demography x outcome in ``year``: both kinds of range, and the
-    paired difference against ``reference_policy`` with the share of the ensemble where its
-    sign holds."""
+    """One row per ``by`` x outcome in ``year`` (policy x demography, or per municipality too):
+    both kinds of range, and the paired difference against ``reference_policy`` with the share
+    of the ensemble where its sign holds."""
     weights = sets.set_index("parameter_set")["weight"]
     at_year = results[results["year"] == year]
+    others = [k for k in by if k != "policy"]
+    references = dict(
+        iter(at_year[at_year["policy"] == reference_policy].groupby(others, sort=False))
+    )
     rows = []
-    for (policy, demography), frame in at_year.groupby(["policy", "demography"], sort=True):
-        ref = at_year[
-            (at_year["policy"] == reference_policy) & (at_year["demography"] == demography)
-        ]
+    for key, frame in at_year.groupby(list(by), sort=True):
+        labels = dict(zip(by, key, strict=True))
+        policy = labels["policy"]
+        ref_key = tuple(labels[k] for k in others)
+        ref = references.get(ref_key, frame.iloc[:0])  # list groupby keys are tuples
         for outcome in outcomes:
             per = _per_set(frame, outcome)
             w = weights.loc[per.index].to_numpy()
             value = float(np.average(per["mean"], weights=w))
             row = {
-                "policy": policy,
-                "demography": demography,
+                **labels,
                 "outcome": outcome,
                 "year": int(year),
                 "parameter_sets": int(len(per)),
