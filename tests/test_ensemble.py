@@ -129,6 +129,10 @@ def test_ensemble_writes_sets_results_and_a_reopenable_database(tiny_ensemble):
     assert history.max_t == generations["generation"].max() == info["generations"] - 1
     df, w = history.get_distribution(m=0, t=history.max_t)
     assert len(df) == 8
+    assert generations["effective_sets"].iloc[-1] == pytest.approx(en.effective_sets(w))
+    assert 1 <= info["effective_sets"] <= 8
+    assert en.effective_sets([1, 1, 1, 1]) == pytest.approx(4)
+    assert en.effective_sets([1, 0, 0, 0]) == pytest.approx(1)
     # each accepted set's distance is what its stored targets give
     for row in sets.itertuples(index=False):
         stats = {t.name: getattr(row, f"abc_{t.name}") for t in calibration.TARGETS}
@@ -207,7 +211,9 @@ def test_bad_settings_are_refused_with_one_line(override, message):
 
 
 @pytest.mark.slow
-def test_ensemble_quick_runs_end_to_end_in_under_ten_minutes(tmp_path):
+def test_ensemble_quick_runs_end_to_end_in_under_ten_minutes(tmp_path, request):
+    if "slow" not in (request.config.getoption("markexpr") or ""):
+        pytest.skip("slow (about 4 minutes on 2 cores): run with -m slow")
     t0 = time.perf_counter()
     proc = subprocess.run(
         [

@@ -188,20 +188,22 @@ def particle_seed(base: int, values: dict) -> int:
     return replicate_seed(base, int.from_bytes(digest, "little") & 0xFFFFFFFF)
 
 
-def from_unit(problem: dict, unit: dict) -> list[float]:
-    """Parameter values from positions in [0, 1] of each prior interval.
+def from_unit(problem: dict, latent: dict) -> list[float]:
+    """Parameter values from pyabc's latent coordinates: ``lo + sigmoid(z) * (hi - lo)``.
 
-    pyabc samples these positions, not the values: the rates span six orders of magnitude
-    (1e-4 to 20) and its kernel density on raw values underflows.
+    pyabc samples a standard logistic ``z`` per parameter, whose sigmoid is uniform on (0, 1),
+    so each value is uniform on its prior interval exactly. Sampling the raw values failed: the
+    rates span six orders of magnitude (pyabc's kernel density underflowed), and a uniform on
+    [0, 1] in 59 dimensions put almost every perturbed candidate outside the prior.
     """
     return [
-        lo + float(unit[n]) * (hi - lo)
+        lo + float(1.0 / (1.0 + np.exp(-float(latent[n])))) * (hi - lo)
         for n, (lo, hi) in zip(problem["names"], problem["bounds"], strict=True)
     ]
 
 
 class TargetModel:
-    """pyabc's model: prior positions -> the calibration targets of one simulation."""
+    """pyabc's model: latent coordinates -> the calibration targets of one simulation."""
 
     def __init__(self, run: RunConfig, problem: dict):
         self.fit_run = replace(run, end_year=run.ensemble.fit_end_year)
@@ -248,7 +250,7 @@ def fit(run: RunConfig, folder: Path, log=None) -> tuple[pd.DataFrame, dict]:
     s = run.ensemble
     problem = prior_problem(run)
     names = problem["names"]
-    prior = pyabc.Distribution(**{n: pyabc.RV("uniform", 0.0, 1.0) for n in names})
+    prior = pyabc.Distribution(**{n: pyabc.RV("logistic", 0.0, 1.0) for n in names})
     np.random.seed(run.seed % 2**32)  # pyabc draws from numpy's global generator
     abc = pyabc.ABCSMC(
         TargetModel(run, problem),
@@ -277,6 +279,7 @@ def fit(run: RunConfig, folder: Path, log=None) -> tuple[pd.DataFrame, dict]:
         "simulations": int(history.total_nr_simulations),
         "accepted": int(len(sets)),
         "within_tolerance": int((sets["abc_distance"] <= 1.0).sum()),
+        "effective_sets": round(effective_sets(sets["weight"]), 1),
         "fit_seconds": round(seconds, 1),
         "database": str(db),
     }
@@ -310,21 +313,33 @@ def accepted_sets(history, problem: dict, run: RunConfig) -> pd.DataFrame:
     return frame
 
 
+def effective_sets(weights) -> float:
+    """Kish's effective number of parameter sets, 1 / sum(w^2) for weights summing to 1.
+
+    Near the population size: the sets count about equally. Near 1: one set dominates and the
+    ensemble's ranges mean little.
+    """
+    w = np.asarray(weights, dtype=float)
+    w = w / w.sum()
+    return float(1.0 / np.sum(w**2))
+
+
 def generation_table(history) -> pd.DataFrame:
+    """Per ABC-SMC generation: threshold, simulations, acceptance rate, effective sets."""
     pops = history.get_all_populations()
     pops = pops[pops["t"] >= 0].reset_index(drop=True)
+    accepted = history.get_nr_particles_per_population()
     return pd.DataFrame(
         {
             "generation": pops["t"].astype(int),
             "epsilon": pops["epsilon"].astype(float),
             "simulations": pops["samples"].astype(int),
             "acceptance_rate": [
-                run_size / n if n else np.nan
-                for run_size, n in zip(
-                    history.get_nr_particles_per_population().loc[pops["t"]].to_numpy(),
-                    pops["samples"],
-                    strict=True,
-                )
+                accepted.loc[t] / n if n else np.nan
+                for t, n in zip(pops["t"], pops["samples"], strict=True)
+            ],
+            "effective_sets": [
+                effective_sets(history.get_distribution(m=0, t=int(t))[1]) for t in pops["t"]
             ],
         }
     )
