@@ -25,13 +25,15 @@ from frivilligsim.scenario.setup import world_for
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--municipalities", type=int, default=24)
+    parser.add_argument("--municipalities", type=int, default=24, help="0: the whole region")
     parser.add_argument("--repeats", type=int, default=3)
     args = parser.parse_args()
 
     base = validate(load_config([]))
-    codes = representative_subset(world_for(base.region).region, args.municipalities)
-    overrides = [f"region.municipalities=[{','.join(codes)}]"]
+    overrides = []
+    if args.municipalities:
+        codes = representative_subset(world_for(base.region).region, args.municipalities)
+        overrides = [f"region.municipalities=[{','.join(codes)}]"]
     run = validate(load_config(overrides))
     evaluator = Evaluator(run)
     evaluator.totals(1)  # compile and warm caches
@@ -47,17 +49,20 @@ def main() -> None:
     fast = (time.perf_counter() - t) / args.repeats
 
     k = len(assumption_parameters())
-    morris_rows = 4 * (k + 1)
-    sobol_rows = 32 * (4 + 2)
+    design = validate(load_config(["experiment=sensitivity"])).sensitivity
+    morris_rows = design.trajectories * (k + 1)
+    sobol_rows = design.sobol_samples * (design.sobol_top + 2)
+    runs = 3 * design.seeds * (morris_rows + sobol_rows)
     print(f"machine: {platform.processor() or platform.machine()}, {os.cpu_count()} cores")
     print(
-        f"{args.municipalities} municipalities, 2024-2050, {evaluator.world.n_residents.sum():,} residents"
+        f"{evaluator.world.n_municipalities} municipalities, 2024-2050, {evaluator.world.n_residents.sum():,} residents"
     )
     print(f"frivilligsim.run : {plain:.3f} s per simulation")
     print(f"Evaluator        : {fast:.3f} s per simulation ({plain / fast:.2f}x faster)")
     print(
-        f"default design   : Morris {morris_rows} rows + Sobol {sobol_rows} rows, 3 policies each "
-        f"= {3 * (morris_rows + sobol_rows)} simulations ~ {3 * (morris_rows + sobol_rows) * fast / 60:.1f} min"
+        f"experiment=sensitivity design: Morris r={design.trajectories} ({morris_rows} rows) + Sobol "
+        f"N={design.sobol_samples}, top {design.sobol_top} ({sobol_rows} rows), 3 policies x "
+        f"{design.seeds} seeds = {runs} simulations ~ {runs * fast / 3600:.1f} h at this size, one core"
     )
 
 

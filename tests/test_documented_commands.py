@@ -56,6 +56,27 @@ CHEAP_TASK = {
         "calibration.check_seeds": "1",
     },
     "validate": {"replicates": "1"},
+    "ensemble": {
+        "end_year": "2027",
+        "ensemble.parameters": "[recruit_base_adult,dropout_base]",
+        "ensemble.population": "4",
+        "ensemble.generations": "1",
+        "ensemble.fit_seeds": "1",
+        "ensemble.seeds": "1",
+        "ensemble.municipalities": "2",
+        "ensemble.policies": "[as_planned,cocreation]",
+    },
+    "ensemble_quick": {
+        "end_year": "2027",
+        "ensemble.population": "4",
+        "ensemble.generations": "1",
+        "ensemble.fit_seeds": "1",
+        "ensemble.seeds": "1",
+        "ensemble.municipalities": "2",
+        "ensemble.policies": "[as_planned,cocreation]",
+    },
+    "decomposition": {"replicates": "1"},
+    "projection": {},
     "sensitivity": {
         "sensitivity.municipalities": "2",
         "sensitivity.parameters": "[leader_admin_share,recruit_hours_share]",
@@ -70,6 +91,10 @@ CAPS = {
     "sensitivity.sobol_samples": lambda v: "4",
     "sensitivity.n_chunks": lambda v: "2",
     "calibration.write_defaults": lambda v: "false",  # must not rewrite conf/model/default.yaml
+    # pyabc forks its workers, which cannot start inside this pytest process; workers > 1 runs
+    # as its own command in tests/test_ensemble.py
+    "ensemble.workers": lambda v: "1",
+    "ensemble.n_chunks": lambda v: "2",  # the sweep over ensemble.chunk is cut to two jobs
     "region.population_csv": lambda v: str(FIXTURES / "07459_long_utf8bom.csv"),
     "region.centrality_csv": lambda v: str(FIXTURES / "klass128_column.csv"),
 }

@@ -106,6 +106,8 @@ def tiny_run():
                 "end_year=2026",
                 "sensitivity.municipalities=2",
                 "sensitivity.trajectories=2",
+                "sensitivity.seeds=1",
+                "sensitivity.levers=false",
                 "output.progress=false",
             ]
         )
@@ -171,6 +173,8 @@ def test_task_all_stages_writes_indices_and_manifest(tmp_path):
                 "sensitivity.parameters=[dropout_base,word_of_mouth,motivation_loss_orders]",
                 "sensitivity.sobol_top=2",
                 "sensitivity.sobol_samples=8",
+                "sensitivity.seeds=1",
+                "sensitivity.levers=false",
                 "output.progress=false",
             ]
         )
@@ -240,3 +244,84 @@ def test_sobol_chunks_run_as_a_hydra_multirun(tmp_path):
     assert len(list(folder.glob("sobol_outcomes_*_of_002.csv"))) == 2
     indices = sa.sobol_analyse(run, folder)
     assert set(indices["parameter"]) == {"dropout_base", "word_of_mouth"}
+
+
+def _indices(s1, st, conf=0.01):
+    names = [f"p{i}" for i in range(len(st))]
+    return pd.DataFrame(
+        {"parameter": names, "outcome": "y", "S1": s1, "S1_conf": conf, "ST": st, "ST_conf": conf}
+    )
+
+
+def test_convergence_check_fails_on_s1_above_st_and_on_a_changing_ranking():
+    good = _indices([0.5, 0.2, 0.1], [0.6, 0.3, 0.1])
+    assert sa.convergence(good, good)["converged"].all()
+    # first order above total beyond both intervals: the 0.38 against 0.24
+    bad = _indices([0.38, 0.2, 0.1], [0.24, 0.3, 0.1], conf=0.02)
+    assert not sa.convergence(bad, bad)["s1_within_st"].iloc[0]
+    # within the intervals it is noise, not a failure
+    noisy = _indices([0.26, 0.2, 0.1], [0.24, 0.3, 0.1], conf=0.02)
+    assert sa.convergence(noisy, noisy)["s1_within_st"].iloc[0]
+    # the ranking by ST reverses between N/2 and N
+    flipped = _indices([0.05, 0.2, 0.5], [0.1, 0.3, 0.6])
+    check = sa.convergence(good, flipped).iloc[0]
+    assert not check["ranking_stable"] and not check["converged"]
+
+
+def test_sobol_analyse_writes_the_convergence_table_and_averages_seeds(tiny_run, tmp_path):
+    from dataclasses import replace
+
+    run = sa.prepare(tiny_run)
+    run = replace(
+        run,
+        sensitivity=replace(
+            run.sensitivity,
+            parameters=["dropout_base", "word_of_mouth", "order_hours"],
+            sobol_top=3,
+            sobol_samples=8,
+            seeds=2,
+        ),
+    )
+    sa.morris(run, tmp_path)
+    sa.sobol_sample(run, tmp_path)
+    sa.sobol_evaluate(run, tmp_path, 0, 1)
+    sa.sobol_analyse(run, tmp_path)
+    table = pd.read_csv(tmp_path / "sobol_convergence.csv")
+    assert set(table["outcome"]) == set(sa.outcome_names(run.end_year))
+    assert {"s1_within_st", "ranking_stable", "converged"} <= set(table.columns)
+    # an outcome with two seeds is their mean
+    runner = sa.SampleRunner(run, ["dropout_base"], sa.analysis_seeds(run))
+    both = runner.row([0.006])
+    singles = [sa.SampleRunner(run, ["dropout_base"], [s]).row([0.006]) for s in runner.seeds]
+    vol = f"volunteers_{run.end_year}"
+    assert both[vol] == pytest.approx(np.mean([r[vol] for r in singles]))
+
+
+def test_levers_come_from_the_presets_and_act_only_on_the_lever_outcome(tiny_run):
+    from dataclasses import replace
+
+    from frivilligsim.scenario.config import group_options, load_policy
+
+    levers = sa.lever_parameters()
+    presets = [load_policy(n) for n in group_options("policy")]
+    assert "policy.order_intensity" in levers and "policy.recruit_62plus" in levers
+    assert "policy.labour_shortage" not in levers  # the same in every preset
+    lo, hi = levers["policy.order_intensity"]
+    assert lo == min(p.order_intensity for p in presets)
+    assert hi == max(p.order_intensity for p in presets)
+    run = sa.prepare(replace(tiny_run, sensitivity=replace(tiny_run.sensitivity, levers=True)))
+    names = ["dropout_base", "policy.order_intensity", "policy.recruit_62plus"]
+    problem = sa.problem_for(names, run.model, 0.5)
+    assert problem["bounds"][2] == [0.0, 1.0]
+    runner = sa.SampleRunner(run, names, sa.analysis_seeds(run))
+    assert runner.outcomes[-1] == f"volunteers_levers_{run.end_year}"
+    low, high = runner.row([0.006, 0.05, 0.0]), runner.row([0.006, 0.6, 1.0])
+    # the levers move the lever outcome, not the fixed-preset outcomes
+    assert low[f"volunteers_{run.end_year}"] == high[f"volunteers_{run.end_year}"]
+    assert low[runner.outcomes[-1]] != high[runner.outcomes[-1]]
+    assert sa.lever_overrides(names, [0.006, 0.3, 0.7]) == {
+        "order_intensity": 0.3,
+        "recruit_62plus": True,
+    }
+    with pytest.raises(ConfigError, match="not a lever that differs"):
+        sa.problem_for(["policy.labour_shortage"], run.model, 0.5)

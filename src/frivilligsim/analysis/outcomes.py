@@ -235,7 +235,10 @@ class Evaluator:
         levers: dict | None = None,
     ) -> pd.DataFrame:
         """Regional yearly totals (``TOTALS``) of one scenario, one row per year."""
-        out = self.simulate(seed, policy, model, levers)
+        return self.totals_of(self.simulate(seed, policy, model, levers), seed, policy)
+
+    def totals_of(self, out: np.ndarray, seed: int, policy: str) -> pd.DataFrame:
+        """Regional yearly totals of an engine output from :meth:`simulate`."""
         data = {name: out[:, :, i].sum(axis=0) for name, i in self._index.items()}
         vols = out[:, :, self._index["volunteers"]]
         data["volunteers_with_centre"] = vols[self._has_centre].sum(axis=0)

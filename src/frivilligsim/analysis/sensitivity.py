@@ -33,7 +33,7 @@ import numpy as np
 import pandas as pd
 
 from frivilligsim.analysis.outcomes import Evaluator, outcomes  # noqa: F401  (outcomes re-exported for users)
-from frivilligsim.core.parameters import BehaviourParams
+from frivilligsim.core.parameters import BehaviourParams, PolicyConfig
 from frivilligsim.core.rng import replicate_seed
 from frivilligsim.errors import ConfigError, FrivilligsimError
 from frivilligsim.scenario.config import CONF_DIR, RunConfig, SensitivityConfig
@@ -49,8 +49,56 @@ SHARE_FIELDS = (
 DEFAULTS_FILE = CONF_DIR / "model" / "default.yaml"
 
 
-def outcome_names(year: int) -> tuple[str, str, str]:
-    return (f"volunteers_{year}", f"coverage_{year}", f"volunteer_difference_{year}")
+LEVER_PREFIX = "policy."  # a sampled policy lever: policy.<field of PolicyConfig>
+
+
+def outcome_names(year: int, levers: bool = False) -> tuple[str, ...]:
+    """The outcomes; with lever inputs also the volunteers under the sampled levers."""
+    base = (f"volunteers_{year}", f"coverage_{year}", f"volunteer_difference_{year}")
+    return (*base, f"volunteers_levers_{year}") if levers else base
+
+
+def has_levers(names) -> bool:
+    return any(str(n).startswith(LEVER_PREFIX) for n in names)
+
+
+def lever_parameters() -> dict[str, list[float]]:
+    """Every lever whose value differs between the policy presets, with its [lowest, highest].
+
+    Read from ``conf/policy/*.yaml`` (a lever added to the presets is picked up); a yes/no lever
+    (a mechanism switch such as ``municipal_backup``) is sampled on [0, 1] and is on from 0.5.
+    """
+    from frivilligsim.scenario.config import group_options, load_policy
+
+    presets = [load_policy(name) for name in group_options("policy")]
+    out = {}
+    for f in fields(PolicyConfig):
+        if f.name in ("name", "regime"):
+            continue
+        values = {getattr(p, f.name) for p in presets}
+        if len(values) < 2 or not all(isinstance(v, (int, float, bool)) for v in values):
+            continue
+        numbers = [float(v) for v in values]
+        out[LEVER_PREFIX + f.name] = [min(numbers), max(numbers)]
+    return out
+
+
+def lever_overrides(names, row) -> dict:
+    """Policy lever values of one sample row (switches on from 0.5, integers rounded)."""
+    types = {f.name: f.type for f in fields(PolicyConfig)}
+    out = {}
+    for name, value in zip(names, row, strict=True):
+        if not str(name).startswith(LEVER_PREFIX):
+            continue
+        lever = name[len(LEVER_PREFIX) :]
+        kind = types[lever]
+        if kind in (bool, "bool"):
+            out[lever] = bool(value >= 0.5)
+        elif kind in (int, "int"):
+            out[lever] = int(round(value))
+        else:
+            out[lever] = float(value)
+    return out
 
 
 def assumption_parameters(path: Path = DEFAULTS_FILE) -> list[str]:
@@ -66,11 +114,24 @@ def assumption_parameters(path: Path = DEFAULTS_FILE) -> list[str]:
 
 def problem_for(names: list[str], model: BehaviourParams, factor: float) -> dict:
     """The SALib problem: each parameter over default x [1 - f, 1 + f], kept in its valid range."""
-    ranges = {f.name: f.metadata["range"] for f in fields(BehaviourParams)}
+    ranges = {f.name: f.metadata.get("range", (0, 1)) for f in fields(BehaviourParams)}
+    types = {f.name: f.type for f in fields(BehaviourParams)}
+    levers = lever_parameters() if has_levers(names) else {}
     bounds = []
     for name in names:
+        if name in levers:
+            bounds.append(levers[name])
+            continue
+        if str(name).startswith(LEVER_PREFIX):
+            raise ConfigError(
+                f"sensitivity.parameters: {name!r} is not a lever that differs between the presets; "
+                f"those are: {', '.join(lever_parameters())}"
+            )
         if name not in ranges:
             raise ConfigError(f"sensitivity.parameters: {name!r} is not a model parameter")
+        if types[name] in (bool, "bool"):  # a mechanism switch: off below 0.5, on above
+            bounds.append([0.0, 1.0])
+            continue
         default = float(getattr(model, name))
         lo, hi = sorted((default * (1 - factor), default * (1 + factor)))
         if default == 0:
@@ -84,11 +145,17 @@ def problem_for(names: list[str], model: BehaviourParams, factor: float) -> dict
 
 
 def overrides_for_row(names, row, model: BehaviourParams) -> dict:
-    """Model overrides for one sample row: integers rounded, cohort shares renormalised."""
+    """Model overrides for one sample row: integers rounded, switches on from 0.5, cohort shares
+    renormalised; policy levers (``policy.*``) are left to :func:`lever_overrides`."""
     types = {f.name: f.type for f in fields(BehaviourParams)}
     out = {}
     for name, value in zip(names, row, strict=True):
-        out[name] = int(round(value)) if types[name] in (int, "int") else float(value)
+        if str(name).startswith(LEVER_PREFIX):
+            continue
+        if types[name] in (bool, "bool"):
+            out[name] = bool(value >= 0.5)
+        else:
+            out[name] = int(round(value)) if types[name] in (int, "int") else float(value)
     if any(name in out for name in SHARE_FIELDS):
         shares = np.array([out.get(n, getattr(model, n)) for n in SHARE_FIELDS], dtype=float)
         shares = shares / shares.sum()
@@ -130,23 +197,35 @@ def representative_subset(region, n: int) -> list[str]:
 
 
 class SampleRunner:
-    """Evaluates sample rows: three policies per row, same seed (common random numbers)."""
+    """Evaluates sample rows: three policies per row, same seeds (common random numbers).
 
-    def __init__(self, run: RunConfig, names: list[str], seed: int):
+    With several seeds each outcome is the mean over them (``sensitivity.seeds``).
+    """
+
+    def __init__(self, run: RunConfig, names: list[str], seeds):
         self.run = run
         self.names = list(names)
-        self.seed = int(seed)
+        self.seeds = [int(seed) for seed in np.atleast_1d(seeds)]
         self.evaluator = Evaluator(run)
         self.year = run.end_year
+        self.levers = has_levers(self.names)
+        self.outcomes = outcome_names(self.year, self.levers)
+
+    def _mean(self, policy: str, model: dict, levers: dict | None = None):
+        frames = [self.evaluator.measures(s, policy, model, levers) for s in self.seeds]
+        return pd.concat(frames).groupby("year")[["volunteers", "coverage"]].mean().loc[self.year]
 
     def row(self, values) -> dict:
         model = overrides_for_row(self.names, values, self.run.model)
-        measures = {
-            p: self.evaluator.measures(self.seed, p, model).set_index("year").loc[self.year]
-            for p in ("as_planned", "cocreation", "mobilisation")
-        }
+        measures = {p: self._mean(p, model) for p in ("as_planned", "cocreation", "mobilisation")}
         vol, cov, diff = outcome_names(self.year)
-        return {
+        out = {}
+        if self.levers:
+            # every lever that differs between presets is set, so the base preset does not matter
+            base = next(n for n, p in self.evaluator.presets.items() if p.regime != "as_planned")
+            levers = lever_overrides(self.names, values)
+            out[self.outcomes[-1]] = float(self._mean(base, model, levers)["volunteers"])
+        return out | {
             vol: float(measures["as_planned"]["volunteers"]),
             cov: float(measures["as_planned"]["coverage"]),
             diff: float(
@@ -166,7 +245,7 @@ class SampleRunner:
                 result = self.row(values)
                 result["error"] = ""
             except FrivilligsimError as exc:  # an invariant broke at an extreme corner
-                result = {name: np.nan for name in outcome_names(self.year)}
+                result = {name: np.nan for name in self.outcomes}
                 result["error"] = str(exc)
             out.append({"row": int(i), **result})
             if log is not None and (k + 1) % 25 == 0:
@@ -178,7 +257,7 @@ class SampleRunner:
 
 
 def _outcome_matrix(frame: pd.DataFrame, year: int, design: str) -> np.ndarray:
-    names = list(outcome_names(year))
+    names = [n for n in outcome_names(year, levers=True) if n in frame]
     bad = frame[frame[names].isna().any(axis=1)]
     if len(bad):
         raise FrivilligsimError(
@@ -207,6 +286,8 @@ def design_key(run: RunConfig) -> dict:
         "demography": run.demography.name,
         "model": asdict(run.model),
         "bound_factor": run.sensitivity.bound_factor,
+        "seeds": run.sensitivity.seeds,
+        "levers": run.sensitivity.levers,
     }
 
 
@@ -260,13 +341,20 @@ def prepare(run: RunConfig) -> RunConfig:
 
 def parameters_for(run: RunConfig) -> list[str]:
     names = list(run.sensitivity.parameters) or assumption_parameters()
+    if run.sensitivity.levers:
+        names += [n for n in lever_parameters() if n not in names]
     if not names:
         raise ConfigError("sensitivity: no parameter to screen")
     return names
 
 
-def analysis_seed(run: RunConfig) -> int:
-    return replicate_seed(run.seed, 0)
+def analysis_seeds(run: RunConfig) -> list[int]:
+    """The seeds every sample row runs (common random numbers across rows and policies)."""
+    if run.sensitivity.seeds < 1:
+        raise ConfigError(
+            f"sensitivity.seeds={run.sensitivity.seeds} is out of range; expected 1 or more"
+        )
+    return [replicate_seed(run.seed, r) for r in range(run.sensitivity.seeds)]
 
 
 # ---- Morris ---------------------------------------------------------------------------------
@@ -283,7 +371,7 @@ def morris(run: RunConfig, folder: Path, log=None) -> pd.DataFrame:
     X = morris_sample.sample(problem, N=s.trajectories, num_levels=s.levels, seed=run.seed % 2**32)
     if log:
         log(f"Morris: {len(names)} parameters, {len(X)} rows x 3 policies")
-    runner = SampleRunner(run, names, analysis_seed(run))
+    runner = SampleRunner(run, names, analysis_seeds(run))
     frame = runner.rows(X, log=log)
     _write_design(folder, run, "morris", problem, {"rows": len(X)})
     samples = pd.DataFrame(X, columns=names)
@@ -292,7 +380,7 @@ def morris(run: RunConfig, folder: Path, log=None) -> pd.DataFrame:
     frame.to_csv(folder / "morris_outcomes.csv", index=False)
     Y = _outcome_matrix(frame, run.end_year, "morris")
     tables = []
-    for j, outcome in enumerate(outcome_names(run.end_year)):
+    for j, outcome in enumerate(outcome_names(run.end_year, has_levers(names))):
         res = morris_analyze.analyze(
             problem, X, Y[:, j], num_levels=s.levels, seed=run.seed % 2**32
         )
@@ -361,7 +449,7 @@ def sobol_evaluate(
     mine = samples[samples["row"] % n_chunks == chunk]
     if log:
         log(f"Sobol chunk {chunk}/{n_chunks}: {len(mine)} rows")
-    runner = SampleRunner(run, names, analysis_seed(run))
+    runner = SampleRunner(run, names, analysis_seeds(run))
     frame = runner.rows(mine[names].to_numpy(), index=mine["row"].to_numpy(), log=log)
     from frivilligsim.output.results import write_csv
 
@@ -370,8 +458,6 @@ def sobol_evaluate(
 
 
 def sobol_analyse(run: RunConfig, folder: Path, log=None) -> pd.DataFrame:
-    from SALib.analyze import sobol as sobol_analyzer
-
     design = _check_design(folder, run, "sobol")
     problem = design["problem"]
     n_rows = int(design["rows"])
@@ -390,11 +476,24 @@ def sobol_analyse(run: RunConfig, folder: Path, log=None) -> pd.DataFrame:
         )
     frame.sort_values("row").to_csv(folder / "sobol_outcomes.csv", index=False)
     Y = _outcome_matrix(frame, run.end_year, "sobol")
+    indices = sobol_indices(problem, Y, run.end_year, run.seed)
+    indices.to_csv(folder / "sobol_indices.csv", index=False)
+    half = int(design.get("N", 0)) // 2
+    if half >= 2:
+        rows = half * (problem["num_vars"] + 2)  # the first N/2 base points are a design too
+        smaller = sobol_indices(problem, Y[:rows], run.end_year, run.seed)
+        convergence(indices, smaller).to_csv(folder / "sobol_convergence.csv", index=False)
+    plot_sobol(indices, folder / "sobol.png")
+    return indices
+
+
+def sobol_indices(problem: dict, Y: np.ndarray, year: int, seed: int) -> pd.DataFrame:
+    """First-order and total indices with bootstrap 95 % intervals (SALib), per outcome."""
+    from SALib.analyze import sobol as sobol_analyzer
+
     tables = []
-    for j, outcome in enumerate(outcome_names(run.end_year)):
-        res = sobol_analyzer.analyze(
-            problem, Y[:, j], calc_second_order=False, seed=run.seed % 2**32
-        )
+    for j, outcome in enumerate(outcome_names(year, has_levers(problem["names"]))):
+        res = sobol_analyzer.analyze(problem, Y[:, j], calc_second_order=False, seed=seed % 2**32)
         tables.append(
             pd.DataFrame(
                 {
@@ -407,10 +506,40 @@ def sobol_analyse(run: RunConfig, folder: Path, log=None) -> pd.DataFrame:
                 }
             ).sort_values("ST", ascending=False)
         )
-    indices = pd.concat(tables, ignore_index=True)
-    indices.to_csv(folder / "sobol_indices.csv", index=False)
-    plot_sobol(indices, folder / "sobol.png")
-    return indices
+    return pd.concat(tables, ignore_index=True)
+
+
+def convergence(full: pd.DataFrame, half: pd.DataFrame) -> pd.DataFrame:
+    """Two checks per outcome that the Sobol indices have converged at this N.
+
+    ``s1_within_st``: no first-order index exceeds its total index by more than their two
+    bootstrap half-widths together (S1 <= ST holds in theory; beyond the intervals it is noise).
+    ``ranking_stable``: the parameters ranked by ST are in the same order with N/2 and N base
+    samples (Spearman correlation of the ST values >= 0.9, and the same first parameter).
+    """
+    from scipy.stats import spearmanr
+
+    rows = []
+    for outcome, f in full.groupby("outcome", sort=False):
+        f = f.set_index("parameter")
+        h = half[half["outcome"] == outcome].set_index("parameter").loc[f.index]
+        excess = f["S1"] - f["ST"] - (f["S1_conf"] + f["ST_conf"])
+        rho = float(spearmanr(f["ST"], h["ST"]).statistic) if len(f) > 2 else 1.0
+        same_top = f["ST"].idxmax() == h["ST"].idxmax()
+        rows.append(
+            {
+                "outcome": outcome,
+                "largest_S1_minus_ST": float((f["S1"] - f["ST"]).max()),
+                "s1_within_st": bool((excess <= 0).all()),
+                "spearman_ST_half_vs_full": rho,
+                "top_parameter": f["ST"].idxmax(),
+                "top_parameter_half": h["ST"].idxmax(),
+                "ranking_stable": bool(rho >= 0.9 and same_top),
+            }
+        )
+    table = pd.DataFrame(rows)
+    table["converged"] = table["s1_within_st"] & table["ranking_stable"]
+    return table
 
 
 # ---- plots ----------------------------------------------------------------------------------
@@ -483,8 +612,12 @@ def summary(folder: Path, year: int) -> dict:
         m = pd.read_csv(morris_path)
         out["morris_top"] = {
             o: list(m[m["outcome"] == o].nsmallest(8, "rank")["parameter"])
-            for o in outcome_names(year)
+            for o in dict.fromkeys(m["outcome"])
         }
+    conv_path = folder / "sobol_convergence.csv"
+    if conv_path.exists():
+        c = pd.read_csv(conv_path)
+        out["sobol_converged"] = dict(zip(c["outcome"], c["converged"].astype(bool), strict=True))
     sobol_path = folder / "sobol_indices.csv"
     if sobol_path.exists():
         s = pd.read_csv(sobol_path)
@@ -496,7 +629,7 @@ def summary(folder: Path, year: int) -> dict:
                     strict=True,
                 )
             )
-            for o in outcome_names(year)
+            for o in dict.fromkeys(s["outcome"])
         }
     return out
 
@@ -541,7 +674,7 @@ def run_task(run: RunConfig, run_dir: Path):
         "folder": str(folder),
         "municipalities": list(run.region.municipalities or []),
         "years": [run.start_year, run.end_year],
-        "seed": analysis_seed(run),
+        "seeds": analysis_seeds(run),
         **timings,
         "seconds": round(time.perf_counter() - t0, 1),
         **summary(folder, run.end_year),

@@ -37,6 +37,8 @@ TASKS = (
     "validate",
     "sensitivity",
     "projection",
+    "decomposition",
+    "ensemble",
 )  # workflow/tasks.py runs each
 ENGINES = ("fast", "mesa")
 
@@ -106,6 +108,47 @@ class SensitivityConfig:
     chunk: int = 0  # this job's chunk of the Sobol samples, 0 .. n_chunks - 1
     n_chunks: int = 1
     municipalities: int | None = 24  # a spread subset of municipalities; null: whole region
+    seeds: int = 1  # each outcome is the mean over this many seeds (common random numbers)
+    levers: bool = False  # also sample every lever that differs between the policy presets
+
+
+@dataclass
+class DecompositionConfig:
+    """How ``task=decomposition`` splits the policy gap between two presets (decomposition.py)."""
+
+    from_policy: str = "mobilisation"  # the preset the gap is measured from
+    to_policy: str = "cocreation"  # the preset it is measured to
+    levers: list[str] = field(default_factory=list)  # empty: every lever whose values differ
+    outcome: str = "volunteers"  # a measure of outcomes.MEASURES, in end_year
+    seeds: int = 2  # common random numbers: every lever combination runs the same seeds
+    method: str = "exact"  # exact (all 2^k combinations) | permutations (sampled orders)
+    permutations: int = 64  # orders sampled when method=permutations
+    no_ageing_demography: str | None = "static"  # the no-ageing counterfactual; null: skip
+
+
+@dataclass
+class EnsembleConfig:
+    """How ``task=ensemble`` fits (ABC-SMC) and runs an ensemble of plausible models (ensemble.py)."""
+
+    stage: str = "all"  # all | fit | simulate | gather
+    dir: str | None = None  # folder the stages share; null: the run directory
+    parameters: list[str] = field(default_factory=list)  # empty: every assumption parameter
+    bound_factor: float = 0.5  # prior: uniform on default x [1 - f, 1 + f], in the valid range
+    population: int = 100  # ABC-SMC particles per generation (= accepted parameter sets)
+    generations: int = 8  # at most this many ABC-SMC generations
+    epsilon: float = 1.0  # stop when the distance (largest error / tolerance) is below this
+    fit_end_year: int = 2027  # ABC runs the calibration window only
+    fit_seeds: int = 2  # a candidate's targets are the mean over this many seeds
+    workers: int = 1  # processes for the ABC fit (pyabc's multicore sampler)
+    seeds: int = 3  # seeds per parameter set and scenario in the projection
+    policies: list[str] = field(
+        default_factory=lambda: ["as_planned", "cocreation", "mobilisation"]
+    )
+    demographies: list[str] = field(default_factory=list)  # empty: just `demography`
+    reference_policy: str = "as_planned"  # paired differences are against this policy
+    chunk: int = 0  # this job's share of the parameter sets, 0 .. n_chunks - 1
+    n_chunks: int = 1
+    municipalities: int | None = None  # a spread subset; null: the whole region
 
 
 def group_options(group: str) -> list[str]:
@@ -161,7 +204,7 @@ DemographyOverrides = _options_node("demography", DemographyConfig, "DemographyO
 
 @dataclass
 class RunConfig:
-    task: str = "simulate"  # simulate | calibrate | validate | sensitivity | projection (tasks.py)
+    task: str = "simulate"  # one of TASKS (tasks.py)
     seed: int = 2024
     lang: str = "en"
     experiment_name: str = "default"
@@ -182,6 +225,8 @@ class RunConfig:
     engine: EngineConfig = field(default_factory=EngineConfig)
     calibration: CalibrationConfig = field(default_factory=CalibrationConfig)
     sensitivity: SensitivityConfig = field(default_factory=SensitivityConfig)
+    decomposition: DecompositionConfig = field(default_factory=DecompositionConfig)
+    ensemble: EnsembleConfig = field(default_factory=EnsembleConfig)
 
 
 def register_schemas() -> None:

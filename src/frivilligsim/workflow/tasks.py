@@ -1,4 +1,4 @@
-"""What a run does, by ``task``: simulate (default), calibrate, sensitivity, validate or projection.
+"""What a run does, by ``task``: simulate (default) or one of the analysis tasks.
 
 Owns the mapping from the config's ``task`` key to the function that carries it out, so an
 experiment file chooses its task (``task: calibrate``) and ``__main__`` stays thin. Every task
@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from frivilligsim.analysis import calibration, sensitivity, validation
+from frivilligsim.analysis import calibration, decomposition, ensemble, sensitivity, validation
 from frivilligsim.errors import ConfigError
 from frivilligsim.scenario.config import TASKS, RunConfig
 from frivilligsim.workflow import projection
@@ -23,6 +23,8 @@ ANALYSIS_TASKS = {
     "validate": validation.run_task,
     "sensitivity": sensitivity.run_task,
     "projection": projection.run_task,
+    "decomposition": decomposition.run_task,
+    "ensemble": ensemble.run_task,
 }
 assert set(ANALYSIS_TASKS) | {"simulate"} == set(TASKS), "every task of the schema has a function"
 
