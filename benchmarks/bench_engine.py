@@ -35,7 +35,7 @@ from numba import njit
 from frivilligsim.core import rng
 from frivilligsim.core.demography import build_rates
 from frivilligsim.core.parameters import as_record
-from frivilligsim.engines import fast
+from frivilligsim.engines import fast, layout
 from frivilligsim.inputs.region import Region, load_synthetic_region
 from frivilligsim.scenario.config import load_config, validate
 from frivilligsim.scenario.setup import policy_for
@@ -81,7 +81,7 @@ def time_fast(world, run, threads, check=False, repeat=3):
             world, params, base, levers, 0, rates, 1, n_months, check=check, threads=threads
         )
         best = min(best, time.perf_counter() - t0)
-    resident_months = out[:, :, fast._C["residents"]].sum() * 12
+    resident_months = out[:, :, layout.RESIDENTS].sum() * 12
     return best, resident_months
 
 

@@ -106,12 +106,12 @@ def test_results_identical_on_one_and_two_threads(tmp_path):
 
 
 def test_invariant_violation_names_entity_and_month(monkeypatch):
-    from frivilligsim.engines import fast
+    from frivilligsim.engines import fast, layout
     from frivilligsim.errors import InvariantError
     from frivilligsim.scenario.world import build_world
 
     err = np.zeros((3, 3), dtype=np.int64)
-    err[1] = (fast.ERR_MOTIVATION, 17, 123456)
+    err[1] = (layout.ERR_MOTIVATION, 17, 123456)
 
     class FakeWorld:
         codes = np.array(["S001", "S002", "S003"])

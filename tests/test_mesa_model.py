@@ -14,7 +14,7 @@ from hypothesis import strategies as st
 
 from frivilligsim.core import schema
 from frivilligsim.core.parameters import BehaviourParams, PolicyConfig
-from frivilligsim.engines import fast
+from frivilligsim.engines import layout
 from frivilligsim.engines.mesa.agents import Centre, Municipality, ServiceUnit, Volunteer
 from frivilligsim.engines.mesa.model import FrivilligModel
 from frivilligsim.errors import InvariantError
@@ -310,7 +310,7 @@ def test_ranges_hold_for_random_parameters(draw, seed):
             assert c.order_pool >= 0.0 and 0.0 <= c.trust <= 1.0 and c.vacancy >= 0
             assert c.hours_worked <= c.leader_budget * (1 + 1e-9)
     table = model.results_table()
-    counts = [c for c in fast.OUTPUT_COLUMNS if c in table.columns]
+    counts = [c for c in layout.OUTPUT_COLUMNS if c in table.columns]
     assert (table[counts] >= 0).all().all()
     assert table["coverage"].between(0.0, 1.0).all()
     assert table["mean_motivation"].between(0.0, 1.0).all()

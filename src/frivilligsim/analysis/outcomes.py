@@ -21,6 +21,8 @@ import numpy as np
 import pandas as pd
 
 from frivilligsim.core.parameters import REGIMES, BehaviourParams, PolicyConfig, as_record
+from frivilligsim.engines import layout
+from frivilligsim.engines.layout import coverage, mean_motivation, ratio
 from frivilligsim.scenario.config import RunConfig, validate
 
 # Regional yearly totals that every measure is built from (sums over municipalities).
@@ -64,14 +66,6 @@ MEASURES = {
 }
 
 
-def _ratio(num, den):
-    num = np.asarray(num, dtype=float)
-    den = np.asarray(den, dtype=float)
-    out = np.full(np.broadcast(num, den).shape, np.nan)
-    np.divide(num, den, out=out, where=den > 0)
-    return out
-
-
 def regional_totals(results: pd.DataFrame) -> pd.DataFrame:
     """Sum a yearly results table over municipalities: one row per (policy, demography, seed, year)."""
     frame = results.copy()
@@ -88,14 +82,14 @@ def regional_totals(results: pd.DataFrame) -> pd.DataFrame:
 def add_measures(totals: pd.DataFrame) -> pd.DataFrame:
     """Add the ratio measures (MEASURES) to a table of regional totals."""
     t = totals.copy()
-    t["volunteers_per_centre"] = _ratio(t["volunteers_with_centre"], t["centres"])
-    t["cooperation_share"] = _ratio(t["cooperating_centres"], t["centres"])
-    t["pressure_share"] = _ratio(t["leaders_pressured"], t["centres"])
-    t["coverage"] = _ratio(t["covered_hours"], t["demand_hours"])
-    t["mean_motivation"] = _ratio(t["motivation_sum"], t["volunteers"])
-    t["share_70plus"] = _ratio(t["residents_70plus"], t["residents"])
-    t["orders_per_centre"] = _ratio(t["orders_issued"], t["centres"])
-    t["decline_share"] = _ratio(t["orders_declined"], t["orders_issued"])
+    t["volunteers_per_centre"] = ratio(t["volunteers_with_centre"], t["centres"])
+    t["cooperation_share"] = ratio(t["cooperating_centres"], t["centres"])
+    t["pressure_share"] = ratio(t["leaders_pressured"], t["centres"])
+    t["coverage"] = coverage(t["covered_hours"], t["demand_hours"])
+    t["mean_motivation"] = mean_motivation(t["motivation_sum"], t["volunteers"])
+    t["share_70plus"] = ratio(t["residents_70plus"], t["residents"])
+    t["orders_per_centre"] = ratio(t["orders_issued"], t["centres"])
+    t["decline_share"] = ratio(t["orders_declined"], t["orders_issued"])
     return t
 
 
@@ -182,7 +176,7 @@ class Evaluator:
         from frivilligsim.engines import fast
 
         self._fast = fast
-        self._index = {name: fast.OUTPUT_COLUMNS.index(name) for name in _ENGINE_TOTALS}
+        self._index = {name: layout.OUTPUT_COLUMNS.index(name) for name in _ENGINE_TOTALS}
         self._has_centre = self._centres_per_municipality() > 0
 
     def _centres_per_municipality(self) -> np.ndarray:

@@ -5,8 +5,13 @@ Mesa model (``engine/mesa_model.py``) from its agents' ``step`` methods. ``p`` i
 parameter record (``parameters.as_record``); ``lv`` is one municipality's lever record. A rule
 that changes, changes here.
 
-Must not: draw random numbers (callers pass uniforms from ``rng.py``), touch arrays of agents, or
-keep state.
+Randomness: a rule that decides something random takes the keys of its draws (seed, entity,
+month) and draws from ``rng.py`` itself, so both engines make the same draw for the same key.
+
+Must not: draw from any other source, touch arrays of agents, or keep state. Adding a policy
+mechanism: write its rule here, call it under the same name from ``engines/fast.py`` (in the
+phase function of its step) and from the Mesa agent that acts at that step, and give it a test
+in ``tests/test_rules.py``.
 
 The monthly order of events (MODEL.md section 3), which both engines follow:
 
@@ -26,6 +31,48 @@ from __future__ import annotations
 import math
 
 from numba import njit
+
+from frivilligsim.core import rng
+from frivilligsim.core.schema import COHORT_LOWER_AGE, VOLUNTEER_MIN_AGE
+
+_YOUTH_FROM, _ADULT_FROM, _YOUNG_RETIREE_FROM, _SENIOR_FROM = COHORT_LOWER_AGE
+INITIAL_MOTIVATION_SPREAD = 0.3  # initial motivations spread +-0.15 around the mean (assumption)
+INITIAL_TENURE_MAX_MONTHS = 120.0  # initial volunteers have served 0-10 years (assumption)
+ALL_JOIN_HAZARD = 40.0  # above any Exp(1) threshold from a 53-bit uniform (at most 36.8)
+
+
+# ---- who is who ------------------------------------------------------------------------------
+
+
+@njit(cache=True, inline="always")
+def cohort_of_age(age):
+    """Cohort code (schema.COHORTS) of an age; 0 below the pool (callers check ``in_pool_age``)."""
+    if age < _ADULT_FROM:
+        return 0
+    if age < _YOUNG_RETIREE_FROM:
+        return 1
+    if age < _SENIOR_FROM:
+        return 2
+    return 3
+
+
+@njit(cache=True, inline="always")
+def in_pool_age(age):
+    """Whether a resident is old enough to volunteer (13+, MODEL.md section 2)."""
+    return age >= VOLUNTEER_MIN_AGE
+
+
+@njit(cache=True, inline="always")
+def is_satisfied(motivation, p):
+    """A satisfied volunteer spreads word of mouth (``centre_pull``)."""
+    return motivation > p.satisfied_threshold
+
+
+@njit(cache=True, inline="always")
+def is_pressured(orders_in_year, p):
+    """A leader is under order pressure when a year's orders reach ``pressure_orders_per_year``."""
+    return orders_in_year >= p.pressure_orders_per_year
+
 
 # ---- 0. initial state -------------------------------------------------------------------------
 
@@ -47,6 +94,27 @@ def initial_volunteer_probability(pool, n_centres, p, out):
     shares = (share0 / total, share1 / total, share2 / total, share3 / total)
     for c in range(4):
         out[c] = min(1.0, target * shares[c] / pool[c]) if pool[c] > 0 else 0.0
+
+
+@njit(cache=True)
+def initial_volunteer(seed, resident_id, probability, n_centres, demand, cohort, p):
+    """The January-2024 state of one resident aged 13+, from keyed draws at month 0.
+
+    Returns ``(is_volunteer, centre, motivation, hours, area, tenure)``. Motivation is spread
+    around ``motivation_initial``, hours around the cohort mean, the centre is uniform, the area
+    follows demand and tenure is uniform over ten years (spreads: assumptions).
+    """
+    if rng.uniform(seed, resident_id, 0, rng.INITIAL_VOLUNTEER) >= probability:
+        return False, 0, 0.0, 0.0, 0, 0
+    u_centre = rng.uniform(seed, resident_id, 0, rng.INITIAL_CENTRE)
+    centre = min(n_centres - 1, int(u_centre * n_centres))
+    u = rng.uniform(seed, resident_id, 0, rng.INITIAL_MOTIVATION)
+    motivation = min(1.0, max(0.0, p.motivation_initial + INITIAL_MOTIVATION_SPREAD * (u - 0.5)))
+    hours = drawn_hours(cohort, rng.uniform(seed, resident_id, 0, rng.INITIAL_HOURS), p)
+    area = pick_proportional(demand, 4, rng.uniform(seed, resident_id, 0, rng.INITIAL_AREA))
+    u_tenure = rng.uniform(seed, resident_id, 0, rng.INITIAL_TENURE)
+    tenure = int(u_tenure * INITIAL_TENURE_MAX_MONTHS)
+    return True, centre, motivation, hours, area, tenure
 
 
 # ---- 1. demand -------------------------------------------------------------------------------
@@ -73,6 +141,12 @@ def staff_capacity(demand_2024, years_since_start, labour_shortage, p):
     Labour shortage makes it shrink while demand grows (L162-167).
     """
     return p.staff_share_2024 * demand_2024 * (1.0 + labour_shortage) ** years_since_start
+
+
+@njit(cache=True, inline="always")
+def covered_hours(volunteer_hours_meeting_demand, demand):
+    """Hours of an area's demand that volunteers covered: never more than the demand."""
+    return min(volunteer_hours_meeting_demand, demand)
 
 
 @njit(cache=True)
@@ -124,6 +198,28 @@ def decline_probability(statutory_likeness, voluntary_org_owned, strain, lv, p):
     x += p.decline_policy * lv.policy_adopted
     x += p.decline_strain * max(0.0, strain - 0.8)
     return 1.0 / (1.0 + math.exp(-x))
+
+
+@njit(cache=True)
+def orders_of_month(seed, centre_key, month, rate, voluntary_org_owned, felt_strain, lv, p):
+    """One centre's orders of a month: how many arrive, which are declined, hours accepted.
+
+    The count is Poisson(``rate``); each order ``k`` has a statutory-likeness and a decision
+    drawn with sub-key ``k``. Returns ``(issued, declined, accepted_hours)``.
+    """
+    issued = rng.poisson(rate, seed, centre_key, month, rng.ORDER_COUNT)
+    statutory_stream = rng.stream_key(seed, month, rng.ORDER_STATUTORY)
+    decline_stream = rng.stream_key(seed, month, rng.ORDER_DECLINE)
+    declined = 0
+    accepted_hours = 0.0
+    for k in range(issued):
+        statutory = rng.draw(statutory_stream, centre_key, k)
+        p_decline = decline_probability(statutory, voluntary_org_owned, felt_strain, lv, p)
+        if rng.draw(decline_stream, centre_key, k) < p_decline:
+            declined += 1
+        else:
+            accepted_hours += p.order_hours
+    return issued, declined, accepted_hours
 
 
 @njit(cache=True)
@@ -185,6 +281,23 @@ def strain_memory(previous, strain, p):
 def turnover_probability(felt_strain, p):
     """Monthly probability that the leader leaves; rises with sustained overload (L2392-2395)."""
     return min(1.0, p.turnover_base + p.turnover_strain_slope * max(0.0, felt_strain - 1.0))
+
+
+@njit(cache=True)
+def leader_turnover(seed, centre_key, month, felt_strain, p):
+    """Whether the leader leaves at the end of this month (keyed draw against the hazard)."""
+    u = rng.uniform(seed, centre_key, month, rng.LEADER_TURNOVER)
+    return u < turnover_probability(felt_strain, p)
+
+
+@njit(cache=True)
+def state_after_turnover(p):
+    """What a leader's departure resets: ``(vacancy months, felt strain, trust, order pool)``.
+
+    The post stays empty ``vacancy_months`` (assumption) and the relationship with the
+    municipality starts over (agreements resting on persons are lost, L2602-2604).
+    """
+    return int(p.vacancy_months), 0.0, p.trust_initial, 0.0
 
 
 @njit(cache=True)
@@ -270,6 +383,32 @@ def trust_after_evaluation(trust, p):
 
 
 @njit(cache=True)
+def evaluates(month, vacant, lv):
+    """Whether a centre evaluates this month: every ``evaluation_interval`` months, leader in post."""
+    interval = int(lv.evaluation_interval)
+    return interval > 0 and not vacant and (month + 1) % interval == 0
+
+
+@njit(cache=True, inline="always")
+def hours_split(hours, ordered_share_of_centre, cocreation, p):
+    """A volunteer's month split: ``(ordered, co-created, meeting demand)`` hours.
+
+    Ordered hours come first; a share ``cocreation`` of the rest is co-created; own activities
+    meet demand only in part (``own_activity_match``).
+    """
+    ordered = hours * ordered_share_of_centre
+    cocreated = (hours - ordered) * cocreation
+    meeting = ordered + cocreated + (hours - ordered - cocreated) * p.own_activity_match
+    return ordered, cocreated, meeting
+
+
+@njit(cache=True, inline="always")
+def drawn_hours(cohort, u, p):
+    """A new volunteer's monthly hours: uniform between half and 1.5 times the cohort mean."""
+    return volunteer_hours(cohort, p) * (0.5 + u)
+
+
+@njit(cache=True)
 def volunteer_hours(cohort, p):
     """Mean monthly hours of a volunteer of a cohort."""
     if cohort == 0:
@@ -289,6 +428,13 @@ def dropout_probability(m, p):
     """Monthly dropout hazard: rises as motivation falls (quadratically)."""
     shortfall = 1.0 - m
     return min(1.0, p.dropout_base + p.dropout_motivation_slope * shortfall * shortfall)
+
+
+@njit(cache=True)
+def drops_out(seed, resident_id, month, motivation, p):
+    """Whether a volunteer quits this month (keyed draw against ``dropout_probability``)."""
+    u = rng.uniform(seed, resident_id, month, rng.DROPOUT)
+    return u < dropout_probability(motivation, p)
 
 
 @njit(cache=True)
@@ -329,6 +475,33 @@ def recruit_base(cohort, age, lv, p):
     if age >= 62 and lv.recruit_62plus > 0.5:
         rate *= p.targeting_62plus_multiplier
     return rate
+
+
+@njit(cache=True)
+def cohort_recruit_probabilities(total_pull, lv, p, out):
+    """Monthly probability of joining for a non-volunteer of each cohort, into ``out[4]``.
+
+    Everyone in a cohort faces the same probability in a month (targeting 62+ coincides with
+    the young-retiree bound), so it is computed once per cohort.
+    """
+    for c in range(4):
+        out[c] = min(1.0, recruit_base(c, COHORT_LOWER_AGE[c], lv, p) * total_pull)
+
+
+@njit(cache=True)
+def recruit(seed, resident_id, month, cohort, pulls, n_centres, demand, p):
+    """A recruit's state from keyed draws: ``(centre, motivation, hours, area)``.
+
+    The centre is chosen by pull, the area by demand; motivation starts at
+    ``motivation_initial``.
+    """
+    centre = 0
+    if n_centres > 1:
+        u = rng.uniform(seed, resident_id, month, rng.RECRUIT_CENTRE)
+        centre = pick_proportional(pulls, n_centres, u)
+    hours = drawn_hours(cohort, rng.uniform(seed, resident_id, month, rng.RECRUIT_HOURS), p)
+    area = pick_proportional(demand, 4, rng.uniform(seed, resident_id, month, rng.RECRUIT_AREA))
+    return centre, p.motivation_initial, hours, area
 
 
 @njit(cache=True)

@@ -14,20 +14,14 @@ VOLUNTEER_MIN_AGE = 13  # MODEL.md section 2: volunteer pool is residents aged 1
 
 # Volunteer cohorts (MODEL.md section 2; young retirees are the core, L2507-2513)
 COHORTS = ("youth", "adult", "young_retiree", "senior")
-COHORT_LOWER_AGE = (13, 26, 62, 76)
+COHORT_LOWER_AGE = (VOLUNTEER_MIN_AGE, 26, 62, 76)  # the only place these bounds are written
 
 
 def cohort_of_age(age: int) -> int:
-    """Cohort code for an age, or -1 below the volunteer pool."""
-    if age < 13:
+    """Cohort code for an age, or -1 below the volunteer pool (``rules.cohort_of_age`` in numba)."""
+    if age < VOLUNTEER_MIN_AGE:
         return -1
-    if age < 26:
-        return 0
-    if age < 62:
-        return 1
-    if age < 76:
-        return 2
-    return 3
+    return sum(1 for lower in COHORT_LOWER_AGE[1:] if age >= lower)
 
 
 # Welfare areas (L1399-1409)

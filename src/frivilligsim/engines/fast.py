@@ -1,12 +1,19 @@
 """The fast engine: struct-of-arrays state stepped monthly by numba kernels.
 
-Owns: the per-resident and per-centre state arrays, the monthly loop of one municipality
-(``_run_municipality``), the parallel loop over municipalities, and the yearly output array.
-Every decision calls ``rules.py``; every draw comes from ``rng.py`` keyed by
-(seed, entity, month, purpose), so results do not depend on the thread count or on the order
-in which municipalities are run.
+Owns: the per-resident and per-centre state arrays, the monthly step of one municipality in
+named phases (``_month`` calls them in the order of rules.py's docstring, as the Mesa model's
+``step`` does), the parallel loop over municipalities, and the yearly output array. Every
+decision calls ``rules.py``; every draw comes from ``rng.py`` keyed by (seed, entity, month,
+purpose), so results do not depend on the thread count or on the order in which
+municipalities are run.
 
 Must not: contain behaviour of its own (write it in rules.py so the Mesa model shares it).
+
+State travels in named groups (namedtuples of arrays, which numba compiles to plain structs):
+``Run`` (seed, months, checks), ``Rates`` (demography), ``Place`` (one municipality: its
+fixed traits, demand by area, counters), ``Residents`` and ``Centres`` (one municipality's
+slices of the state arrays). A new mechanism adds its state to one group and its step to one
+phase function.
 
 Municipalities do not interact (migration is modelled as flows in and out of each
 municipality), so each one runs all its months independently inside one ``prange`` iteration:
@@ -15,572 +22,620 @@ no synchronisation per month, and bit-identical results on 1 or 16 threads.
 
 from __future__ import annotations
 
+from collections import namedtuple
+
 import numba
 import numpy as np
 from numba import njit, prange
 
-from frivilligsim.core import rng, rules, schema
+from frivilligsim.core import rng, rules
 from frivilligsim.core.demography import FIRST_NEW_SERIAL, step_year
-from frivilligsim.engines.layout import (  # noqa: F401 - the output layout
-    BIRTHS,
-    CENTRES,
-    COOPERATING,
-    COVERED,
-    COVERED_AREA,
-    DEATHS,
-    DEMAND,
-    DEMAND_AREA,
-    DROPOUTS,
-    ERR_CAPACITY,
-    ERR_COVERAGE,
-    ERR_HOURS,
-    ERR_LEADER_HOURS,
-    ERR_MOTIVATION,
-    ERR_PEOPLE,
-    ERR_VOLUNTEERS,
-    ERROR_TEXT,
-    HCOC,
-    HORD,
-    IN_MIG,
-    MOT_SUM,
-    N_OUT,
-    OK,
-    ORD_DECLINED,
-    ORD_ISSUED,
-    OUT_MIG,
-    OUTPUT_COLUMNS,
-    PRESSURED,
-    R70,
-    R80,
-    RECRUITS,
-    RESIDENTS,
-    STRAIN_MONTHS,
-    STRAIN_SUM,
-    TURNOVERS,
-    VACANT_MONTHS,
-    VHOURS,
-    VOL_DEATHS,
-    VOL_OUTMIG,
-    VOLS,
-    VOLS_COHORT,
-)
+from frivilligsim.core.schema import OWNERSHIP
+from frivilligsim.engines import layout as L
 from frivilligsim.errors import FrivilligsimError, InvariantError
 
-MAX_CENTRES = 8
-COHORT_LOWER_AGE = np.array(schema.COHORT_LOWER_AGE, dtype=np.int64)
-COHORT_OF_AGE = np.array(
-    [max(0, schema.cohort_of_age(a)) for a in range(schema.N_AGES)], dtype=np.int8
+MUNICIPAL = OWNERSHIP.index("municipal")
+VOLUNTARY_ORG = OWNERSHIP.index("voluntary_org")
+EXIT_DEATH = 1  # demography.step_year's exit_reason codes
+
+Run = namedtuple("Run", ("seed", "n_months", "policy_start_month", "start_year", "check"))
+Rates = namedtuple("Rates", ("death", "fertility", "out_migration", "in_migration"))
+Residents = namedtuple(
+    "Residents",
+    ("age", "sex", "ids", "exit_reason", "vol", "centre", "motivation", "hours", "tenure", "area"),
 )
-MUNICIPAL = 0  # schema.OWNERSHIP
-VOLUNTARY_ORG = 1
-
-
-@njit(cache=True, inline="always")
-def _cohort(age):
-    if age < 26:
-        return 0
-    if age < 62:
-        return 1
-    if age < 76:
-        return 2
-    return 3
+Centres = namedtuple(
+    "Centres",
+    (
+        # fixed traits
+        "key",
+        "ownership",
+        "co_located",
+        "agreement",
+        # state carried between months
+        "trust",
+        "felt_strain",
+        "vacancy",
+        "order_pool",
+        # this month
+        "cocreation",
+        "ordered_share",
+        "followup_quality",
+        "pull",
+        "evaluating",
+        # this year
+        "orders_this_year",
+        "joint_hours_year",
+        "volunteer_hours_year",
+        # tallies of the centre's volunteers after the last resident pass
+        "n_volunteers",
+        "n_satisfied",
+        "volunteer_hours",
+    ),
+)
+Place = namedtuple(
+    "Place",
+    (
+        "index",
+        "key",
+        "fiscal_stress",
+        "immigrant_share",
+        "demand",  # [4] hours a month by area, this year
+        "demand_start",  # [4] the first year's demand
+        "staff",  # [4] staff hours a month by area
+        "meeting_demand",  # [4] volunteer hours meeting demand by area, last month
+        "recruit_probability",  # [4] by cohort, this month
+        "count",  # int64 [N_COUNTS]: residents, next serial
+        "tally",  # float64 [N_TALLIES]
+    ),
+)
+# Place.count
+RESIDENT_COUNT, NEXT_SERIAL, N_COUNTS = 0, 1, 2
+# Place.tally
+POOL_13PLUS, TOTAL_PULL, VOLUNTEERS, MOTIVATION_SUM, VOLUNTEERS_COHORT = 0, 1, 2, 3, 4
+N_TALLIES = VOLUNTEERS_COHORT + 4
 
 
 @njit(cache=True)
-def _initial_volunteers(seed, age, ids, vol, centre, mot, hours, tenure, area, n, nc, demand, p):
+def _fail(err, code, month, entity):
+    err[0] = code
+    err[1] = month
+    err[2] = entity
+    return False
+
+
+# ---- the groups, built for one municipality -----------------------------------------------------
+
+
+@njit(cache=True)
+def _new_centres(key, ownership, co_located, agreement, p):
+    nc = len(key)
+    return Centres(
+        key,
+        ownership,
+        co_located,
+        agreement,
+        np.full(nc, p.trust_initial),
+        np.zeros(nc),
+        np.zeros(nc, dtype=np.int64),
+        np.zeros(nc),
+        np.zeros(nc),
+        np.zeros(nc),
+        np.zeros(nc),
+        np.zeros(nc),
+        np.zeros(nc, dtype=np.bool_),
+        np.zeros(nc),
+        np.zeros(nc),
+        np.zeros(nc),
+        np.zeros(nc),
+        np.zeros(nc),
+        np.zeros(nc),
+    )
+
+
+@njit(cache=True)
+def _new_place(index, key, fiscal_stress, immigrant_share, n_residents):
+    count = np.zeros(N_COUNTS, dtype=np.int64)
+    count[RESIDENT_COUNT] = n_residents
+    count[NEXT_SERIAL] = FIRST_NEW_SERIAL
+    return Place(
+        index,
+        key,
+        fiscal_stress,
+        immigrant_share,
+        np.zeros(4),
+        np.zeros(4),
+        np.zeros(4),
+        np.zeros(4),
+        np.zeros(4),
+        count,
+        np.zeros(N_TALLIES),
+    )
+
+
+# ---- 8. demography (each January after the first) -----------------------------------------------
+
+
+@njit(cache=True)
+def _demography(run, rates, place, res, month, out, err):
+    """Last year's deaths, births and migration; leavers leave their centre; slots compacted."""
+    year = month // 12
+    step = year - 1
+    before = place.count[RESIDENT_COUNT]
+    n_new, next_serial, births, deaths, in_mig, out_mig = step_year(
+        res.age,
+        res.sex,
+        res.ids,
+        res.exit_reason,
+        before,
+        place.count[NEXT_SERIAL],
+        place.key,
+        run.seed,
+        run.start_year + step,
+        rates.death[step],
+        rates.fertility[step],
+        rates.out_migration[step],
+        rates.in_migration[step],
+    )
+    if n_new < 0:
+        return _fail(err, L.ERR_CAPACITY, month, place.index)
+    place.count[NEXT_SERIAL] = next_serial
+    for i in range(before):
+        if res.exit_reason[i] != 0 and res.vol[i] == 1:
+            out[year, L.VOL_DEATHS if res.exit_reason[i] == EXIT_DEATH else L.VOL_OUTMIG] += 1
+    for i in range(before, n_new):
+        res.vol[i] = 0
+        res.motivation[i] = 0.0
+        res.hours[i] = 0.0
+        res.tenure[i] = 0
+        res.area[i] = 0
+        res.centre[i] = 0
+    n = _compact(res, n_new)
+    place.count[RESIDENT_COUNT] = n
+    out[year, L.BIRTHS] = births
+    out[year, L.DEATHS] = deaths
+    out[year, L.IN_MIG] = in_mig
+    out[year, L.OUT_MIG] = out_mig
+    if run.check and n != before + births - deaths + in_mig - out_mig:
+        return _fail(err, L.ERR_PEOPLE, month, place.index)
+    return True
+
+
+@njit(cache=True)
+def _compact(res, n_used):
+    """Drop the residents who left, keeping the others in order; returns the count kept."""
+    j = 0
+    for i in range(n_used):
+        if res.exit_reason[i] == 0:
+            if j != i:
+                res.age[j] = res.age[i]
+                res.sex[j] = res.sex[i]
+                res.ids[j] = res.ids[i]
+                res.vol[j] = res.vol[i]
+                res.centre[j] = res.centre[i]
+                res.motivation[j] = res.motivation[i]
+                res.hours[j] = res.hours[i]
+                res.tenure[j] = res.tenure[i]
+                res.area[j] = res.area[i]
+                res.exit_reason[j] = 0
+            j += 1
+    return j
+
+
+# ---- 1. demand and the year's start ----------------------------------------------------------------
+
+
+@njit(cache=True)
+def _new_year(run, place, res, cen, month, lv, p, out, pyramid):
+    """Count the target populations, set demand and staff, draw the 2024 volunteers, re-tally."""
+    year = month // 12
+    n = place.count[RESIDENT_COUNT]
+    n80 = 0.0
+    n70 = 0.0
+    n6_17 = 0.0
+    n13 = 0.0
+    for i in range(n):
+        a = res.age[i]
+        pyramid[year, res.sex[i], a] += 1
+        if a >= 70:
+            n70 += 1.0
+            if a >= 80:
+                n80 += 1.0
+        if rules.in_pool_age(a):
+            n13 += 1.0
+        if 6 <= a <= 17:
+            n6_17 += 1.0
+    place.tally[POOL_13PLUS] = n13
+    out[year, L.RESIDENTS] = n
+    out[year, L.R70] = n70
+    out[year, L.R80] = n80
+    rules.demand_hours(n80, place.immigrant_share * n, n6_17, float(n), p, place.demand)
+    if month == 0:
+        place.demand_start[:] = place.demand
+        _initial_volunteers(run.seed, place, res, len(cen.key), p)
+    for a in range(4):
+        place.staff[a] = rules.staff_capacity(place.demand_start[a], year, lv.labour_shortage, p)
+    _start_tally(place, cen)
+    for i in range(n):
+        if res.vol[i] == 1:
+            _tally_volunteer(place, cen, res, i, p)
+    out[year, L.CENTRES] = len(cen.key)
+    cen.orders_this_year[:] = 0.0
+    cen.joint_hours_year[:] = 0.0
+    cen.volunteer_hours_year[:] = 0.0
+
+
+@njit(cache=True)
+def _initial_volunteers(seed, place, res, nc, p):
     """Draw the 2024 volunteers: about ``initial_volunteers_per_centre`` per centre (L192)."""
     if nc == 0:
         return
+    n = place.count[RESIDENT_COUNT]
     pool = np.zeros(4)
     for i in range(n):
-        if age[i] >= 13:
-            pool[_cohort(age[i])] += 1.0
-    prob = np.zeros(4)
-    rules.initial_volunteer_probability(pool, nc, p, prob)
+        if rules.in_pool_age(res.age[i]):
+            pool[rules.cohort_of_age(res.age[i])] += 1.0
+    probability = np.zeros(4)
+    rules.initial_volunteer_probability(pool, nc, p, probability)
     for i in range(n):
-        if age[i] < 13:
+        a = res.age[i]
+        if not rules.in_pool_age(a):
             continue
-        coh = _cohort(age[i])
-        if rng.uniform(seed, ids[i], 0, rng.INITIAL_VOLUNTEER) < prob[coh]:
-            vol[i] = 1
-            centre[i] = min(nc - 1, int(rng.uniform(seed, ids[i], 0, rng.INITIAL_CENTRE) * nc))
-            u = rng.uniform(seed, ids[i], 0, rng.INITIAL_MOTIVATION)
-            mot[i] = min(1.0, max(0.0, p.motivation_initial + 0.3 * (u - 0.5)))
-            base = rules.volunteer_hours(coh, p)
-            hours[i] = base * (0.5 + rng.uniform(seed, ids[i], 0, rng.INITIAL_HOURS))
-            area[i] = rules.pick_proportional(
-                demand, 4, rng.uniform(seed, ids[i], 0, rng.INITIAL_AREA)
-            )
-            tenure[i] = int(rng.uniform(seed, ids[i], 0, rng.INITIAL_TENURE) * 120.0)
+        cohort = rules.cohort_of_age(a)
+        joined, c, m, h, area, tenure = rules.initial_volunteer(
+            seed, res.ids[i], probability[cohort], nc, place.demand, cohort, p
+        )
+        if joined:
+            res.vol[i] = 1
+            res.centre[i] = c
+            res.motivation[i] = m
+            res.hours[i] = h
+            res.area[i] = area
+            res.tenure[i] = tenure
 
 
 @njit(cache=True)
-def _run_municipality(
-    seed,
-    n_months,
-    policy_start_month,
-    age,
-    sex,
-    ids,
-    exit_reason,
-    vol,
-    centre,
-    mot,
-    hours,
-    tenure,
-    area,
-    n0,
-    muni_index,
-    muni_key,
-    fiscal_stress,
-    immigrant_share,
-    c_key,
-    c_owner,
-    c_coloc,
-    c_agree,
-    lv_base,
-    lv_policy,
-    p,
-    death,
-    fertility,
-    out_migration,
-    in_migration,
-    start_year,
-    check,
-    out,
-    pyramid,
-    err,
-):
-    """Run one municipality through all months. Writes ``out[year, column]`` and ``pyramid``."""
-    n = n0
-    next_serial = FIRST_NEW_SERIAL
-    nc = len(c_key)
-    budget = p.leader_hours_per_month
-    # centre state
-    trust = np.full(nc, p.trust_initial)
-    felt = np.zeros(nc)
-    vacancy = np.zeros(nc, dtype=np.int64)
-    order_pool = np.zeros(nc)
-    orders_this_year = np.zeros(nc)
-    joint_year = np.zeros(nc)  # hours worked with the municipality this year (co-created + ordered)
-    vhours_year = np.zeros(nc)  # all volunteer hours this year
-    # per-month centre quantities
-    coc = np.zeros(nc)
-    fshare = np.zeros(nc)
-    followup_q = np.zeros(nc)
-    pull = np.zeros(max(nc, MAX_CENTRES))  # a large city has more than 8 centres (Oslo 28)
-    evaluate = np.zeros(nc, dtype=np.int64)
+def _start_tally(place, cen):
+    cen.n_volunteers[:] = 0.0
+    cen.n_satisfied[:] = 0.0
+    cen.volunteer_hours[:] = 0.0
+    place.tally[VOLUNTEERS:] = 0.0
+
+
+@njit(cache=True, inline="always")
+def _tally_volunteer(place, cen, res, i, p):
+    """Add volunteer ``i`` to the tallies its centre and the municipality keep."""
+    c = res.centre[i]
+    cen.n_volunteers[c] += 1.0
+    cen.volunteer_hours[c] += res.hours[i]
+    if rules.is_satisfied(res.motivation[i], p):
+        cen.n_satisfied[c] += 1.0
+    place.tally[VOLUNTEERS_COHORT + rules.cohort_of_age(res.age[i])] += 1.0
+    place.tally[VOLUNTEERS] += 1.0
+    place.tally[MOTIVATION_SUM] += res.motivation[i]
+
+
+@njit(cache=True)
+def _gap(place):
+    """1. The share of demand left unmet last month by staff and volunteers."""
+    covered = 0.0
+    for a in range(4):
+        covered += rules.covered_hours(place.meeting_demand[a], place.demand[a])
+    return rules.gap_ratio(place.demand.sum(), place.staff.sum(), covered)
+
+
+# ---- 2-4, 9. orders, decisions, leader time, evaluation: per centre --------------------------------
+
+
+@njit(cache=True)
+def _centres_step(run, place, cen, gap, month, lv, p, out, err):
+    """Each centre's orders, decisions, leader time, share of ordered hours, pull, evaluation."""
+    year = month // 12
     leader = np.zeros(4)
-    recruit_p = np.zeros(4)
-    # tallies of the volunteer state, refreshed by each resident pass
-    vols_c = np.zeros(nc)
-    sat_c = np.zeros(nc)
-    vhours_c = np.zeros(nc)
-    vol_cohort = np.zeros(4)
-    vol_total = 0
-    mot_total = 0.0
-    # demography tallies (yearly)
-    demand = np.zeros(4)
-    demand0 = np.zeros(4)
-    staff = np.zeros(4)
-    effective = np.zeros(4)  # volunteer hours meeting demand, by area, last month
-    n13 = 0.0
-
-    for month in range(n_months):
-        year = month // 12
-        moy = month % 12
-        lv = lv_policy if month >= policy_start_month else lv_base
-
-        # 8. demography, each January after the first (the initial state is 2024-01): the
-        # step of calendar year y takes residents from 1 January y to 1 January y + 1.
-        if moy == 0 and month > 0:
-            before = n
-            step = year - 1
-            res = step_year(
-                age,
-                sex,
-                ids,
-                exit_reason,
-                n,
-                next_serial,
-                muni_key,
-                seed,
-                start_year + step,
-                death[step],
-                fertility[step],
-                out_migration[step],
-                in_migration[step],
+    total_pull = 0.0
+    for c in range(len(cen.key)):
+        vacant = cen.vacancy[c] > 0
+        issued = 0
+        declined = 0
+        accepted_hours = 0.0
+        if not vacant:
+            rate = rules.order_rate(
+                gap,
+                place.fiscal_stress,
+                cen.co_located[c] == 1,
+                cen.ownership[c] == MUNICIPAL,
+                lv,
+                p,
             )
-            n_new, next_serial, births, deaths, in_mig, out_mig = res
-            if n_new < 0:
-                err[0] = ERR_CAPACITY
-                err[1] = month
-                err[2] = muni_index
-                return
-            for i in range(before):
-                if exit_reason[i] != 0 and vol[i] == 1:
-                    if exit_reason[i] == 1:
-                        out[year, VOL_DEATHS] += 1
-                    else:
-                        out[year, VOL_OUTMIG] += 1
-            for i in range(before, n_new):
-                vol[i] = 0
-                mot[i] = 0.0
-                hours[i] = 0.0
-                tenure[i] = 0
-                area[i] = 0
-                centre[i] = 0
-            j = 0
-            for i in range(n_new):
-                if exit_reason[i] == 0:
-                    if j != i:
-                        age[j] = age[i]
-                        sex[j] = sex[i]
-                        ids[j] = ids[i]
-                        vol[j] = vol[i]
-                        centre[j] = centre[i]
-                        mot[j] = mot[i]
-                        hours[j] = hours[i]
-                        tenure[j] = tenure[i]
-                        area[j] = area[i]
-                        exit_reason[j] = 0
-                    j += 1
-            n = j
-            out[year, BIRTHS] = births
-            out[year, DEATHS] = deaths
-            out[year, IN_MIG] = in_mig
-            out[year, OUT_MIG] = out_mig
-            if check and n != before + births - deaths + in_mig - out_mig:
-                err[0] = ERR_PEOPLE
-                err[1] = month
-                err[2] = muni_index
-                return
+            issued, declined, accepted_hours = rules.orders_of_month(
+                run.seed,
+                cen.key[c],
+                month,
+                rate,
+                cen.ownership[c] == VOLUNTARY_ORG,
+                cen.felt_strain[c],
+                lv,
+                p,
+            )
+            cen.trust[c] = rules.trust_after_declines(cen.trust[c], declined, lv)
+        cen.order_pool[c] = rules.order_pool_after_month(cen.order_pool[c], accepted_hours, p)
+        cen.cocreation[c] = rules.cocreation_level(cen.trust[c], cen.agreement[c], vacant, lv)
+        recruiting_quality = 0.0
+        cen.followup_quality[c] = 0.0
+        if not vacant:
+            rules.leader_time(cen.n_volunteers[c], issued, cen.cocreation[c], lv, p, leader)
+            cen.felt_strain[c] = rules.strain_memory(cen.felt_strain[c], leader[0], p)
+            cen.followup_quality[c] = leader[1]
+            recruiting_quality = leader[2]
+            out[year, L.STRAIN_SUM] += leader[0]
+            out[year, L.STRAIN_MONTHS] += 1.0
+            if run.check and leader[3] > p.leader_hours_per_month * (1.0 + 1e-9):
+                return _fail(err, L.ERR_LEADER_HOURS, month, cen.key[c])
+        cen.ordered_share[c] = rules.ordered_share(cen.order_pool[c], cen.volunteer_hours[c], lv)
+        cen.pull[c] = rules.centre_pull(
+            cen.n_satisfied[c],
+            place.tally[POOL_13PLUS],
+            recruiting_quality,
+            cen.co_located[c] == 1,
+            vacant,
+            p,
+        )
+        total_pull += cen.pull[c]
+        cen.evaluating[c] = rules.evaluates(month, vacant, lv)
+        if cen.evaluating[c]:
+            cen.trust[c] = rules.trust_after_evaluation(cen.trust[c], p)
+        out[year, L.ORD_ISSUED] += issued
+        out[year, L.ORD_DECLINED] += declined
+        cen.orders_this_year[c] += issued
+    place.tally[TOTAL_PULL] = total_pull
+    return True
 
-        # 1. demand: target populations change once a year
-        if moy == 0:
-            n80 = 0.0
-            n70 = 0.0
-            n6_17 = 0.0
-            n13 = 0.0
-            for i in range(n):
-                a = age[i]
-                pyramid[year, sex[i], a] += 1
-                if a >= 70:
-                    n70 += 1.0
-                    if a >= 80:
-                        n80 += 1.0
-                if a >= 13:
-                    n13 += 1.0
-                if 6 <= a <= 17:
-                    n6_17 += 1.0
-            out[year, RESIDENTS] = n
-            out[year, R70] = n70
-            out[year, R80] = n80
-            rules.demand_hours(n80, immigrant_share * n, n6_17, float(n), p, demand)
-            if month == 0:
-                for a in range(4):
-                    demand0[a] = demand[a]
-                _initial_volunteers(
-                    seed, age, ids, vol, centre, mot, hours, tenure, area, n, nc, demand, p
-                )
-            for a in range(4):
-                staff[a] = rules.staff_capacity(demand0[a], year, lv.labour_shortage, p)
-            # re-tally volunteers after demography (or the initial draw)
-            vols_c[:] = 0.0
-            sat_c[:] = 0.0
-            vhours_c[:] = 0.0
-            for i in range(n):
-                if vol[i] == 1:
-                    c = centre[i]
-                    vols_c[c] += 1.0
-                    vhours_c[c] += hours[i]
-                    if mot[i] > p.satisfied_threshold:
-                        sat_c[c] += 1.0
-            out[year, CENTRES] = nc
-            orders_this_year[:] = 0.0
-            joint_year[:] = 0.0
-            vhours_year[:] = 0.0
 
-        demand_total = demand.sum()
-        covered_prev = 0.0
-        for a in range(4):
-            covered_prev += min(effective[a], demand[a])
-        gap = rules.gap_ratio(demand_total, staff.sum(), covered_prev)
+# ---- 5-7. work, motivation, exit and recruitment: one pass over residents -------------------------
 
-        # 2-4. orders, decisions and leader time, per centre
-        total_pull = 0.0
-        for c in range(nc):
-            vacant = vacancy[c] > 0
-            issued = 0
-            declined = 0
-            accepted_hours = 0.0
-            if not vacant:
-                lam = rules.order_rate(
-                    gap, fiscal_stress, c_coloc[c] == 1, c_owner[c] == MUNICIPAL, lv, p
-                )
-                issued = rng.poisson(lam, seed, c_key[c], month, rng.ORDER_COUNT)
-                st_stat = rng.stream_key(seed, month, rng.ORDER_STATUTORY)
-                st_decl = rng.stream_key(seed, month, rng.ORDER_DECLINE)
-                for k in range(issued):
-                    statutory = rng.draw(st_stat, c_key[c], k)
-                    pd = rules.decline_probability(
-                        statutory, c_owner[c] == VOLUNTARY_ORG, felt[c], lv, p
-                    )
-                    if rng.draw(st_decl, c_key[c], k) < pd:
-                        declined += 1
-                    else:
-                        accepted_hours += p.order_hours
-                trust[c] = rules.trust_after_declines(trust[c], declined, lv)
-            order_pool[c] = rules.order_pool_after_month(order_pool[c], accepted_hours, p)
-            coc[c] = rules.cocreation_level(trust[c], c_agree[c], vacant, lv)
-            if vacant:
-                followup_q[c] = 0.0
-                recruiting = 0.0
-            else:
-                rules.leader_time(vols_c[c], issued, coc[c], lv, p, leader)
-                felt[c] = rules.strain_memory(felt[c], leader[0], p)
-                followup_q[c] = leader[1]
-                recruiting = leader[2]
-                out[year, STRAIN_SUM] += leader[0]
-                out[year, STRAIN_MONTHS] += 1.0
-                if check and leader[3] > budget * (1.0 + 1e-9):
-                    err[0] = ERR_LEADER_HOURS
-                    err[1] = month
-                    err[2] = c_key[c]
-                    return
-            fshare[c] = rules.ordered_share(order_pool[c], vhours_c[c], lv)
-            pull[c] = rules.centre_pull(sat_c[c], n13, recruiting, c_coloc[c] == 1, vacant, p)
-            total_pull += pull[c]
-            interval = int(lv.evaluation_interval)
-            evaluate[c] = 0
-            if interval > 0 and not vacant and (month + 1) % interval == 0:
-                evaluate[c] = 1
-                trust[c] = rules.trust_after_evaluation(trust[c], p)
-            out[year, ORD_ISSUED] += issued
-            out[year, ORD_DECLINED] += declined
-            orders_this_year[c] += issued
 
-        # 5-7. work, motivation, exit and recruitment: one pass over residents
-        vols_start = 0.0
-        for c in range(nc):
-            vols_start += vols_c[c]
-        vols_c[:] = 0.0
-        sat_c[:] = 0.0
-        vhours_c[:] = 0.0
-        vol_cohort[:] = 0.0
-        effective[:] = 0.0
-        vol_total = 0
-        mot_total = 0.0
-        recruits = 0
-        dropouts = 0
-        v_hours = 0.0
-        h_ordered = 0.0
-        h_cocreated = 0.0
-        st_drop = rng.stream_key(seed, month, rng.DROPOUT)
-        st_recruit = rng.stream_key(seed, month, rng.RECRUIT)
-        # The recruitment probability is the same for everyone in a cohort this month
-        # (targeting 62+ coincides with the cohort bounds), so it is computed once per cohort.
-        for k in range(4):
-            recruit_p[k] = rules.recruit_base(k, COHORT_LOWER_AGE[k], lv, p) * total_pull
-        for i in range(n):
-            a = age[i]
-            if a < 13:
+@njit(cache=True)
+def _residents_step(run, place, res, cen, month, lv, p, out, err):
+    """Volunteers work and may quit; non-volunteers may join; tallies are rebuilt in one pass."""
+    year = month // 12
+    volunteers_start = place.tally[VOLUNTEERS]
+    _start_tally(place, cen)
+    place.meeting_demand[:] = 0.0
+    total_pull = place.tally[TOTAL_PULL]
+    rules.cohort_recruit_probabilities(total_pull, lv, p, place.recruit_probability)
+    recruit_stream = rng.stream_key(run.seed, month, rng.RECRUIT)
+    nc = len(cen.key)
+    recruits = 0
+    dropouts = 0
+    hours_all = 0.0
+    hours_ordered = 0.0
+    hours_cocreated = 0.0
+    for i in range(place.count[RESIDENT_COUNT]):
+        a = res.age[i]
+        if not rules.in_pool_age(a):
+            continue
+        if res.vol[i] == 1:
+            c = res.centre[i]
+            m = rules.motivation_after_month(
+                res.motivation[i],
+                cen.ordered_share[c],
+                cen.followup_quality[c],
+                cen.felt_strain[c],
+                lv,
+                p,
+            )
+            if cen.evaluating[c]:
+                m = rules.redesigned_motivation(m, p)
+            res.motivation[i] = m
+            h = res.hours[i]
+            ordered, cocreated, meeting = rules.hours_split(
+                h, cen.ordered_share[c], cen.cocreation[c], p
+            )
+            hours_all += h
+            hours_ordered += ordered
+            hours_cocreated += cocreated
+            cen.joint_hours_year[c] += ordered + cocreated
+            cen.volunteer_hours_year[c] += h
+            place.meeting_demand[res.area[i]] += meeting
+            if run.check:
+                if m < 0.0 or m > 1.0:
+                    return _fail(err, L.ERR_MOTIVATION, month, res.ids[i])
+                if h < 0.0:
+                    return _fail(err, L.ERR_HOURS, month, res.ids[i])
+            if rules.drops_out(run.seed, res.ids[i], month, m, p):
+                res.vol[i] = 0
+                dropouts += 1
                 continue
-            coh = COHORT_OF_AGE[a]
-            if vol[i] == 1:
-                c = centre[i]
-                m = rules.motivation_after_month(mot[i], fshare[c], followup_q[c], felt[c], lv, p)
-                if evaluate[c] == 1:
-                    m = rules.redesigned_motivation(m, p)
-                mot[i] = m
-                h = hours[i]
-                ho = h * fshare[c]
-                hc = (h - ho) * coc[c]
-                v_hours += h
-                h_ordered += ho
-                h_cocreated += hc
-                joint_year[c] += ho + hc
-                vhours_year[c] += h
-                effective[area[i]] += ho + hc + (h - ho - hc) * p.own_activity_match
-                if check:
-                    if m < 0.0 or m > 1.0:
-                        err[0] = ERR_MOTIVATION
-                        err[1] = month
-                        err[2] = ids[i]
-                        return
-                    if h < 0.0:
-                        err[0] = ERR_HOURS
-                        err[1] = month
-                        err[2] = ids[i]
-                        return
-                if rng.draw(st_drop, ids[i]) < rules.dropout_probability(m, p):
-                    vol[i] = 0
-                    dropouts += 1
-                    continue
-                tenure[i] += 1
-            elif total_pull > 0.0:
-                if rng.draw(st_recruit, ids[i]) >= recruit_p[coh]:
-                    continue
-                vol[i] = 1
-                recruits += 1
-                c = 0
-                if nc > 1:
-                    c = rules.pick_proportional(
-                        pull, nc, rng.uniform(seed, ids[i], month, rng.RECRUIT_CENTRE)
-                    )
-                centre[i] = c
-                mot[i] = p.motivation_initial
-                u = rng.uniform(seed, ids[i], month, rng.RECRUIT_HOURS)
-                hours[i] = rules.volunteer_hours(coh, p) * (0.5 + u)
-                area[i] = rules.pick_proportional(
-                    demand, 4, rng.uniform(seed, ids[i], month, rng.RECRUIT_AREA)
-                )
-                tenure[i] = 0
-            else:
+            res.tenure[i] += 1
+        elif total_pull > 0.0:
+            cohort = rules.cohort_of_age(a)
+            if rng.draw(recruit_stream, res.ids[i]) >= place.recruit_probability[cohort]:
                 continue
-            c = centre[i]
-            vols_c[c] += 1.0
-            vhours_c[c] += hours[i]
-            if mot[i] > p.satisfied_threshold:
-                sat_c[c] += 1.0
-            vol_cohort[coh] += 1.0
-            vol_total += 1
-            mot_total += mot[i]
+            _join(run.seed, res, i, month, cohort, cen.pull, nc, place.demand, p)
+            recruits += 1
+        else:
+            continue
+        _tally_volunteer(place, cen, res, i, p)
+    if run.check and place.tally[VOLUNTEERS] != volunteers_start + recruits - dropouts:
+        return _fail(err, L.ERR_VOLUNTEERS, month, place.index)
+    out[year, L.VHOURS] += hours_all
+    out[year, L.HORD] += hours_ordered
+    out[year, L.HCOC] += hours_cocreated
+    out[year, L.RECRUITS] += recruits
+    out[year, L.DROPOUTS] += dropouts
+    return True
 
-        if check and vol_total != vols_start + recruits - dropouts:
-            err[0] = ERR_VOLUNTEERS
-            err[1] = month
-            err[2] = muni_index
+
+@njit(cache=True, inline="always")
+def _join(seed, res, i, month, cohort, pulls, nc, demand, p):
+    """Resident ``i`` becomes a volunteer (rule 7: ``rules.recruit``)."""
+    c, m, h, area = rules.recruit(seed, res.ids[i], month, cohort, pulls, nc, demand, p)
+    res.vol[i] = 1
+    res.centre[i] = c
+    res.motivation[i] = m
+    res.hours[i] = h
+    res.area[i] = area
+    res.tenure[i] = 0
+
+
+# ---- the month's close: coverage, leader turnover, the year's stocks ------------------------------
+
+
+@njit(cache=True)
+def _record_coverage(run, place, month, out, err):
+    """Demand and covered hours by area of the month."""
+    year = month // 12
+    demand_total = place.demand.sum()
+    covered = 0.0
+    for a in range(4):
+        covered_a = rules.covered_hours(place.meeting_demand[a], place.demand[a])
+        covered += covered_a
+        out[year, L.DEMAND_AREA + a] += place.demand[a]
+        out[year, L.COVERED_AREA + a] += covered_a
+    if run.check and (covered < 0.0 or covered > demand_total * (1.0 + 1e-9) + 1e-9):
+        return _fail(err, L.ERR_COVERAGE, month, place.index)
+    out[year, L.DEMAND] += demand_total
+    out[year, L.COVERED] += covered
+    return True
+
+
+@njit(cache=True)
+def _leader_turnover(run, cen, month, p, out):
+    """4 (end of month). Overload makes leaders leave; a vacancy counts down (rules.py)."""
+    year = month // 12
+    for c in range(len(cen.key)):
+        if cen.vacancy[c] > 0:
+            cen.vacancy[c] -= 1
+            out[year, L.VACANT_MONTHS] += 1
+        elif rules.leader_turnover(run.seed, cen.key[c], month, cen.felt_strain[c], p):
+            out[year, L.TURNOVERS] += 1
+            vacancy, felt, trust, pool = rules.state_after_turnover(p)
+            cen.vacancy[c] = vacancy
+            cen.felt_strain[c] = felt
+            cen.trust[c] = trust
+            cen.order_pool[c] = pool
+
+
+@njit(cache=True)
+def _close_year(place, cen, year, p, out):
+    """December: the year's stocks of volunteers, cooperating and pressured centres."""
+    out[year, L.VOLS] = place.tally[VOLUNTEERS]
+    for k in range(4):
+        out[year, L.VOLS_COHORT + k] = place.tally[VOLUNTEERS_COHORT + k]
+    out[year, L.MOT_SUM] = place.tally[MOTIVATION_SUM]
+    for c in range(len(cen.key)):
+        if rules.cooperates(cen.joint_hours_year[c], cen.volunteer_hours_year[c], p):
+            out[year, L.COOPERATING] += 1
+        if rules.is_pressured(cen.orders_this_year[c], p):
+            out[year, L.PRESSURED] += 1
+
+
+# ---- one month, one municipality, the region ------------------------------------------------------
+
+
+@njit(cache=True)
+def _month(run, rates, place, res, cen, month, lv, p, out, pyramid, err):
+    """One month of one municipality, in the order of rules.py's docstring. False on error."""
+    if month % 12 == 0:
+        if month > 0 and not _demography(run, rates, place, res, month, out, err):
+            return False  # 8. demography
+        _new_year(run, place, res, cen, month, lv, p, out, pyramid)  # 1. demand
+    gap = _gap(place)
+    if not _centres_step(run, place, cen, gap, month, lv, p, out, err):  # 2-4, 9.
+        return False
+    if not _residents_step(run, place, res, cen, month, lv, p, out, err):  # 5-7.
+        return False
+    if not _record_coverage(run, place, month, out, err):
+        return False
+    _leader_turnover(run, cen, month, p, out)  # 4. (end of month)
+    if month % 12 == 11:
+        _close_year(place, cen, month // 12, p, out)
+    return True
+
+
+@njit(cache=True)
+def _run_municipality(run, rates, place, res, cen, lv_base, lv_policy, p, out, pyramid, err):
+    """Run one municipality through all months. Writes ``out[year, column]`` and ``pyramid``."""
+    for month in range(run.n_months):
+        lv = lv_policy if month >= run.policy_start_month else lv_base
+        if not _month(run, rates, place, res, cen, month, lv, p, out, pyramid, err):
             return
-        covered = 0.0
-        for a in range(4):
-            cov_a = min(effective[a], demand[a])
-            covered += cov_a
-            out[year, DEMAND_AREA + a] += demand[a]
-            out[year, COVERED_AREA + a] += cov_a
-        if check and (covered < 0.0 or covered > demand_total * (1.0 + 1e-9) + 1e-9):
-            err[0] = ERR_COVERAGE
-            err[1] = month
-            err[2] = muni_index
-            return
-        out[year, VHOURS] += v_hours
-        out[year, HORD] += h_ordered
-        out[year, HCOC] += h_cocreated
-        out[year, DEMAND] += demand_total
-        out[year, COVERED] += covered
-        out[year, RECRUITS] += recruits
-        out[year, DROPOUTS] += dropouts
-
-        # 4 (end of month). leader turnover (L2392-2395); a vacancy stops recruitment
-        # (assumption) and resets the relationship with the municipality (L2602-2604)
-        for c in range(nc):
-            if vacancy[c] > 0:
-                vacancy[c] -= 1
-                out[year, VACANT_MONTHS] += 1
-            elif rng.uniform(seed, c_key[c], month, rng.LEADER_TURNOVER) < (
-                rules.turnover_probability(felt[c], p)
-            ):
-                out[year, TURNOVERS] += 1
-                vacancy[c] = int(p.vacancy_months)
-                felt[c] = 0.0
-                trust[c] = p.trust_initial
-                order_pool[c] = 0.0
-
-        if moy == 11:
-            out[year, VOLS] = vol_total
-            for k in range(4):
-                out[year, VOLS_COHORT + k] = vol_cohort[k]
-            out[year, MOT_SUM] = mot_total
-            for c in range(nc):
-                if rules.cooperates(joint_year[c], vhours_year[c], p):
-                    out[year, COOPERATING] += 1
-                if orders_this_year[c] >= p.pressure_orders_per_year:
-                    out[year, PRESSURED] += 1
 
 
 @njit(cache=True, parallel=True)
-def _run_all(
-    seed,
-    n_months,
-    policy_start_month,
-    order,
-    block_start,
-    n_residents,
-    age,
-    sex,
-    ids,
-    exit_reason,
-    vol,
-    centre,
-    mot,
-    hours,
-    tenure,
-    area,
-    block_cap,
-    muni_key,
-    fiscal_stress,
-    immigrant_share,
-    centre_start,
-    centre_key,
-    centre_owner,
-    centre_coloc,
-    centre_agree,
-    lv_base,
-    lv_policy,
-    params,
-    death,
-    fertility,
-    out_migration,
-    in_migration,
-    start_year,
-    check,
-    out,
-    pyramid,
-    err,
-):
+def _run_all(run, rates, order, world, res, lv_base, lv_policy, params, out, pyramid, err):
     # Records are indexed inside the loop: numba's parallel closures cannot take them by value.
     for k in prange(len(order)):
         m = order[k]
-        lo = block_start[m]
-        hi = lo + block_cap[m]
-        c_lo = centre_start[m]
-        c_hi = centre_start[m + 1]
-        _run_municipality(
-            seed,
-            n_months,
-            policy_start_month,
-            age[lo:hi],
-            sex[lo:hi],
-            ids[lo:hi],
-            exit_reason[lo:hi],
-            vol[lo:hi],
-            centre[lo:hi],
-            mot[lo:hi],
-            hours[lo:hi],
-            tenure[lo:hi],
-            area[lo:hi],
-            n_residents[m],
+        lo = world.block_start[m]
+        hi = lo + world.block_cap[m]
+        c_lo = world.centre_start[m]
+        c_hi = world.centre_start[m + 1]
+        p = params[0]
+        place = _new_place(
             m,
-            muni_key[m],
-            fiscal_stress[m],
-            immigrant_share[m],
-            centre_key[c_lo:c_hi],
-            centre_owner[c_lo:c_hi],
-            centre_coloc[c_lo:c_hi],
-            centre_agree[c_lo:c_hi],
-            lv_base[m],
-            lv_policy[m],
-            params[0],
-            death,
-            fertility,
-            out_migration,
-            in_migration,
-            start_year,
-            check,
-            out[m],
-            pyramid[m],
-            err[m],
+            world.muni_key[m],
+            world.fiscal_stress[m],
+            world.immigrant_share[m],
+            world.n_residents[m],
         )
+        cen = _new_centres(
+            world.centre_key[c_lo:c_hi],
+            world.centre_ownership[c_lo:c_hi],
+            world.centre_co_located[c_lo:c_hi],
+            world.centre_agreement[c_lo:c_hi],
+            p,
+        )
+        mine = Residents(
+            res.age[lo:hi],
+            res.sex[lo:hi],
+            res.ids[lo:hi],
+            res.exit_reason[lo:hi],
+            res.vol[lo:hi],
+            res.centre[lo:hi],
+            res.motivation[lo:hi],
+            res.hours[lo:hi],
+            res.tenure[lo:hi],
+            res.area[lo:hi],
+        )
+        _run_municipality(
+            run, rates, place, mine, cen, lv_base[m], lv_policy[m], p, out[m], pyramid[m], err[m]
+        )
+
+
+WorldArrays = namedtuple(
+    "WorldArrays",
+    (
+        "block_start",
+        "block_cap",
+        "n_residents",
+        "muni_key",
+        "fiscal_stress",
+        "immigrant_share",
+        "centre_start",
+        "centre_key",
+        "centre_ownership",
+        "centre_co_located",
+        "centre_agreement",
+    ),
+)
+
+
+def _residents_of(world) -> Residents:
+    """A fresh copy of the world's residents with the volunteer state zeroed."""
+    total = len(world.age)
+    return Residents(
+        world.age.copy(),
+        world.sex.copy(),
+        world.ids.copy(),
+        np.zeros(total, dtype=np.int8),
+        np.zeros(total, dtype=np.int8),
+        np.zeros(total, dtype=np.int8),
+        np.zeros(total, dtype=np.float64),
+        np.zeros(total, dtype=np.float64),
+        np.zeros(total, dtype=np.int32),
+        np.zeros(total, dtype=np.int8),
+    )
 
 
 def simulate(
@@ -614,61 +669,33 @@ def simulate(
     """
     n_muni = world.n_municipalities
     n_years = (n_months + 11) // 12
-    total = len(world.age)
-    age = world.age.copy()
-    sex = world.sex.copy()
-    ids = world.ids.copy()
-    exit_reason = np.zeros(total, dtype=np.int8)
-    vol = np.zeros(total, dtype=np.int8)
-    centre = np.zeros(total, dtype=np.int8)
-    mot = np.zeros(total, dtype=np.float64)
-    hours = np.zeros(total, dtype=np.float64)
-    tenure = np.zeros(total, dtype=np.int32)
-    area = np.zeros(total, dtype=np.int8)
-    out = np.zeros((n_muni, n_years, N_OUT), dtype=np.float64)
+    out = np.zeros((n_muni, n_years, L.N_OUT), dtype=np.float64)
     pyramid = np.zeros((n_muni, n_years, 2, rates.death.shape[-1]), dtype=np.int32)
     err = np.zeros((n_muni, 3), dtype=np.int64)
     params_array = np.asarray([params], dtype=params.dtype).view(np.recarray)
     order = np.argsort(-world.n_residents, kind="stable").astype(np.int64)  # big ones first
+    run = Run(
+        np.int64(seed),
+        np.int64(n_months),
+        np.int64(policy_start_month),
+        np.int64(rates.start_year),
+        bool(check),
+    )
+    rate_arrays = Rates(rates.death, rates.fertility, rates.out_migration, rates.in_migration)
+    world_arrays = WorldArrays(*(getattr(world, name) for name in WorldArrays._fields))
     if threads is not None:
         numba.set_num_threads(int(threads))
     numba.set_parallel_chunksize(1)
     try:
         _run_all(
-            np.int64(seed),
-            n_months,
-            policy_start_month,
+            run,
+            rate_arrays,
             order,
-            world.block_start,
-            world.n_residents,
-            age,
-            sex,
-            ids,
-            exit_reason,
-            vol,
-            centre,
-            mot,
-            hours,
-            tenure,
-            area,
-            world.block_cap,
-            world.muni_key,
-            world.fiscal_stress,
-            world.immigrant_share,
-            world.centre_start,
-            world.centre_key,
-            world.centre_ownership,
-            world.centre_co_located,
-            world.centre_agreement,
+            world_arrays,
+            _residents_of(world),
             levers_base,
             levers_policy,
             params_array,
-            rates.death,
-            rates.fertility,
-            rates.out_migration,
-            rates.in_migration,
-            rates.start_year,
-            check,
             out,
             pyramid,
             err,
@@ -686,9 +713,9 @@ def _raise_on_error(err, world, start_year):
     m = int(bad[0])
     code, month, entity = (int(x) for x in err[m])
     when = f"{start_year + month // 12}-{month % 12 + 1:02d}"
-    text = ERROR_TEXT.get(code, f"error code {code}")
+    text = L.ERROR_TEXT.get(code, f"error code {code}")
     message = f"municipality {world.codes[m]}, {when}: {text} (entity {entity})"
-    if code == ERR_CAPACITY:
+    if code == L.ERR_CAPACITY:
         raise FrivilligsimError(message)
     raise InvariantError(message)
 

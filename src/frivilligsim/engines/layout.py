@@ -140,10 +140,27 @@ INT_COLUMNS = (
 )
 
 
-def ratio(num: np.ndarray, den: np.ndarray) -> np.ndarray:
-    out = np.zeros_like(num, dtype=np.float64)
+def ratio(num, den) -> np.ndarray:
+    """``num / den`` elementwise, 0 where ``den`` is not positive (no NaN in any table).
+
+    The one division behind every derived rate: coverage, mean motivation, leader strain and
+    the regional measures of ``analysis.outcomes`` and ``output.results``.
+    """
+    num = np.asarray(num, dtype=np.float64)
+    den = np.asarray(den, dtype=np.float64)
+    out = np.zeros(np.broadcast(num, den).shape, dtype=np.float64)
     np.divide(num, den, out=out, where=den > 0)
     return out
+
+
+def coverage(covered_hours, demand_hours) -> np.ndarray:
+    """Share of demand covered by volunteers, in [0, 1]; 0 where there is no demand."""
+    return np.clip(ratio(covered_hours, demand_hours), 0.0, 1.0)
+
+
+def mean_motivation(motivation_sum, volunteers) -> np.ndarray:
+    """Mean motivation of the volunteers; 0 where there are none."""
+    return ratio(motivation_sum, volunteers)
 
 
 def yearly_table(
@@ -170,8 +187,8 @@ def yearly_table(
         frame[key] = value
     for name, values in data.items():
         frame[name] = values
-    frame["coverage"] = np.clip(ratio(data["covered_hours"], data["demand_hours"]), 0.0, 1.0)
-    frame["mean_motivation"] = ratio(data["motivation_sum"], data["volunteers"])
+    frame["coverage"] = coverage(data["covered_hours"], data["demand_hours"])
+    frame["mean_motivation"] = mean_motivation(data["motivation_sum"], data["volunteers"])
     frame["leader_strain"] = ratio(data["strain_sum"], data["strain_months"])
     for name in INT_COLUMNS:
         if name in frame:

@@ -18,7 +18,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from frivilligsim.engines.layout import ratio
+from frivilligsim.engines.layout import coverage, mean_motivation, ratio
 from frivilligsim.errors import OutputError
 
 # ---- atomic writes --------------------------------------------------------------------------
@@ -174,10 +174,8 @@ def summary_table(results: pd.DataFrame) -> pd.DataFrame:
         .groupby([results[k] for k in keys])
         .sum()
     )
-    sums["coverage"] = ratio(covered.to_numpy(), sums["demand_hours"].to_numpy())
-    sums["mean_motivation"] = ratio(
-        motivation.to_numpy(), sums["volunteers"].to_numpy().astype(float)
-    )
+    sums["coverage"] = coverage(covered.to_numpy(), sums["demand_hours"].to_numpy())
+    sums["mean_motivation"] = mean_motivation(motivation.to_numpy(), sums["volunteers"].to_numpy())
     sums["share_70plus"] = ratio(
         sums["residents_70plus"].to_numpy().astype(float),
         sums["residents"].to_numpy().astype(float),

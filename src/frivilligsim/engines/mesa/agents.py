@@ -33,35 +33,24 @@ VOLUNTEER = 1
 RECRUITED = 2  # joined this month; a volunteer from the next month's work on
 
 
-def pick_index(weights, n: int, u: float) -> int:
-    """Index chosen with probability proportional to ``weights[:n]`` (``rules.pick_proportional``)."""
-    return int(rules.pick_proportional(np.asarray(weights, dtype=np.float64), n, u))
-
-
 @njit(cache=True)
 def _recruit_draws(age, ids, status, n, seed, month, total_pull, lv, p):
     """Positions of the non-volunteers aged 13+ who join a centre this month (rule 7).
 
-    One keyed draw per member of the recruitment pool against ``rules.recruit_base`` times the
-    centres' total pull. A loop over the pool arrays, compiled because the pool is thousands of
-    residents a month.
+    One keyed draw per member of the recruitment pool against the cohort's probability
+    (``rules.cohort_recruit_probabilities``). A loop over the pool arrays, compiled because the
+    pool is thousands of residents a month.
     """
     stream = rng.stream_key(seed, month, rng.RECRUIT)
+    recruit_probability = np.zeros(4)
+    rules.cohort_recruit_probabilities(total_pull, lv, p, recruit_probability)
     chosen = np.empty(n, dtype=np.int64)
     k = 0
     for i in range(n):
         a = age[i]
-        if a < 13 or status[i] != NOT_VOLUNTEER:
+        if not rules.in_pool_age(a) or status[i] != NOT_VOLUNTEER:
             continue
-        if a < 26:
-            cohort = 0
-        elif a < 62:
-            cohort = 1
-        elif a < 76:
-            cohort = 2
-        else:
-            cohort = 3
-        if rng.draw(stream, ids[i]) < rules.recruit_base(cohort, a, lv, p) * total_pull:
+        if rng.draw(stream, ids[i]) < recruit_probability[rules.cohort_of_age(a)]:
             chosen[k] = i
             k += 1
     return chosen[:k]
@@ -141,18 +130,15 @@ class Volunteer(mesa.Agent):
             m = rules.redesigned_motivation(m, p)
         self.motivation = m
         h = self.hours
-        ho = h * centre.ordered_share
-        hc = (h - ho) * centre.cocreation
-        self.hours_ordered = ho
-        self.hours_cocreated = hc
-        self.hours_meeting_demand = ho + hc + (h - ho - hc) * p.own_activity_match
+        self.hours_ordered, self.hours_cocreated, self.hours_meeting_demand = rules.hours_split(
+            h, centre.ordered_share, centre.cocreation, p
+        )
         if model.check:
             if m < 0.0 or m > 1.0:
                 model.fail(layout.ERR_MOTIVATION, self.resident_id)
             if h < 0.0:
                 model.fail(layout.ERR_HOURS, self.resident_id)
-        u = rng.uniform(model.stream_seed, self.resident_id, model.month, rng.DROPOUT)
-        if u < rules.dropout_probability(m, p):
+        if rules.drops_out(model.stream_seed, self.resident_id, model.month, m, p):
             self.dropped = True
         else:
             self.tenure += 1
@@ -244,19 +230,19 @@ class Centre(mesa.Agent):
         declined = 0
         accepted_hours = 0.0
         if not vacant:
-            lam = rules.order_rate(
+            rate = rules.order_rate(
                 muni.gap, muni.fiscal_stress, self.co_located, self.ownership == MUNICIPAL, lv, p
             )
-            issued = rng.poisson(lam, seed, self.key, month, rng.ORDER_COUNT)
-            for k in range(issued):
-                statutory = rng.uniform(seed, self.key, month, rng.ORDER_STATUTORY, k)
-                pd = rules.decline_probability(
-                    statutory, self.ownership == VOLUNTARY_ORG, self.felt_strain, lv, p
-                )
-                if rng.uniform(seed, self.key, month, rng.ORDER_DECLINE, k) < pd:
-                    declined += 1
-                else:
-                    accepted_hours += p.order_hours
+            issued, declined, accepted_hours = rules.orders_of_month(
+                seed,
+                self.key,
+                month,
+                rate,
+                self.ownership == VOLUNTARY_ORG,
+                self.felt_strain,
+                lv,
+                p,
+            )
             self.trust = rules.trust_after_declines(self.trust, declined, lv)
         self.order_pool = rules.order_pool_after_month(self.order_pool, accepted_hours, p)
         self.cocreation = rules.cocreation_level(self.trust, self.agreement, vacant, lv)
@@ -283,8 +269,7 @@ class Centre(mesa.Agent):
             vacant,
             p,
         )
-        interval = int(lv.evaluation_interval)
-        self.evaluating = interval > 0 and not vacant and (month + 1) % interval == 0
+        self.evaluating = bool(rules.evaluates(month, vacant, lv))
         if self.evaluating:
             self.trust = rules.trust_after_evaluation(self.trust, p)
         self.orders_issued = issued
@@ -305,13 +290,13 @@ class Centre(mesa.Agent):
             self.vacancy -= 1
             out[year, layout.VACANT_MONTHS] += 1
             return
-        u = rng.uniform(model.stream_seed, self.key, model.month, rng.LEADER_TURNOVER)
-        if u < rules.turnover_probability(self.felt_strain, p):
+        if rules.leader_turnover(model.stream_seed, self.key, model.month, self.felt_strain, p):
             out[year, layout.TURNOVERS] += 1
-            self.vacancy = int(p.vacancy_months)
-            self.felt_strain = 0.0
-            self.trust = float(p.trust_initial)
-            self.order_pool = 0.0
+            vacancy, felt_strain, trust, order_pool = rules.state_after_turnover(p)
+            self.vacancy = int(vacancy)
+            self.felt_strain = float(felt_strain)
+            self.trust = float(trust)
+            self.order_pool = float(order_pool)
 
     def new_year(self) -> None:
         """Reset the yearly counters (orders received, joint and volunteer hours)."""
@@ -371,7 +356,7 @@ class ServiceUnit(mesa.Agent):
 
     def step(self) -> None:
         """The unit's standing at the start of the month: covered and unmet hours."""
-        self.covered = min(self.volunteer_hours_meeting_demand, self.demand)
+        self.covered = rules.covered_hours(self.volunteer_hours_meeting_demand, self.demand)
         self.unmet = max(0.0, self.demand - self.staff - self.covered)
 
 
@@ -574,7 +559,7 @@ class Municipality(mesa.Agent):
         n80 = float(np.count_nonzero(age >= 80))
         n70 = float(np.count_nonzero(age >= 70))
         n6_17 = float(np.count_nonzero((age >= 6) & (age <= 17)))
-        self.pool_13plus = float(np.count_nonzero(age >= 13))
+        self.pool_13plus = float(np.count_nonzero(age >= schema.VOLUNTEER_MIN_AGE))
         out = self.out
         out[year, layout.RESIDENTS] = n
         out[year, layout.R70] = n70
@@ -603,31 +588,26 @@ class Municipality(mesa.Agent):
         age = self.age[:n]
         pool = np.zeros(4)
         for i in range(n):
-            if age[i] >= 13:
-                pool[schema.cohort_of_age(int(age[i]))] += 1.0
+            if rules.in_pool_age(age[i]):
+                pool[rules.cohort_of_age(age[i])] += 1.0
         prob = np.zeros(4)
         rules.initial_volunteer_probability(pool, nc, p, prob)
+        demand = np.asarray(demand, dtype=np.float64)
         for i in range(n):
-            a = int(age[i])
-            if a < 13:
+            if not rules.in_pool_age(age[i]):
                 continue
-            cohort = schema.cohort_of_age(a)
-            rid = int(self.ids[i])
-            if rng.uniform(seed, rid, 0, rng.INITIAL_VOLUNTEER) >= prob[cohort]:
+            cohort = rules.cohort_of_age(age[i])
+            joined, centre, motivation, hours, area, tenure = rules.initial_volunteer(
+                seed, int(self.ids[i]), prob[cohort], nc, demand, cohort, p
+            )
+            if not joined:
                 continue
-            centre = min(nc - 1, int(rng.uniform(seed, rid, 0, rng.INITIAL_CENTRE) * nc))
-            u = rng.uniform(seed, rid, 0, rng.INITIAL_MOTIVATION)
-            motivation = min(1.0, max(0.0, p.motivation_initial + 0.3 * (u - 0.5)))
-            base = rules.volunteer_hours(cohort, p)
-            hours = base * (0.5 + rng.uniform(seed, rid, 0, rng.INITIAL_HOURS))
-            area = pick_index(demand, 4, rng.uniform(seed, rid, 0, rng.INITIAL_AREA))
-            tenure = int(rng.uniform(seed, rid, 0, rng.INITIAL_TENURE) * 120.0)
             self.status[i] = VOLUNTEER
             self._add_volunteer(i, centre, motivation, hours, tenure, area)
 
     def retally(self) -> None:
         """Count each centre's volunteers, satisfied volunteers and hours, in resident order."""
-        threshold = self.model.params.satisfied_threshold
+        p = self.model.params
         for centre in self.centres:
             centre.n_volunteers = 0.0
             centre.n_satisfied = 0.0
@@ -640,7 +620,7 @@ class Municipality(mesa.Agent):
             c = v.centre
             c.n_volunteers += 1.0
             c.volunteer_hours += v.hours
-            if v.motivation > threshold:
+            if rules.is_satisfied(v.motivation, p):
                 c.n_satisfied += 1.0
             cohorts[v.cohort] += 1.0
             total += 1
@@ -710,22 +690,19 @@ class Municipality(mesa.Agent):
         seed = model.stream_seed
         month = model.month
         nc = len(self.centres)
-        pulls = [c.pull for c in self.centres]
-        demand = [u.demand for u in self.units]
+        pulls = np.array([c.pull for c in self.centres])
+        demand = np.array([u.demand for u in self.units])
         chosen = _recruit_draws(
             self.age, self.ids, self.status, self.n, seed, month, self.total_pull, self.lever, p
         )
         for i in chosen:
             rid = int(self.ids[i])
-            cohort = schema.cohort_of_age(int(self.age[i]))
-            centre = 0
-            if nc > 1:
-                centre = pick_index(pulls, nc, rng.uniform(seed, rid, month, rng.RECRUIT_CENTRE))
-            u = rng.uniform(seed, rid, month, rng.RECRUIT_HOURS)
-            hours = rules.volunteer_hours(cohort, p) * (0.5 + u)
-            area = pick_index(demand, 4, rng.uniform(seed, rid, month, rng.RECRUIT_AREA))
+            cohort = rules.cohort_of_age(self.age[i])
+            centre, motivation, hours, area = rules.recruit(
+                seed, rid, month, cohort, pulls, nc, demand, p
+            )
             self.status[i] = RECRUITED
-            self._add_volunteer(i, centre, p.motivation_initial, hours, 0, area)
+            self._add_volunteer(i, centre, motivation, hours, 0, area)
         self._month["recruits"] = len(chosen)
 
     def close_month(self) -> None:
@@ -764,7 +741,7 @@ class Municipality(mesa.Agent):
         for unit in self.units:
             a = unit.area
             unit.volunteer_hours_meeting_demand = effective[a]
-            cov_a = min(effective[a], unit.demand)
+            cov_a = rules.covered_hours(effective[a], unit.demand)
             covered += cov_a
             out[year, layout.DEMAND_AREA + a] += unit.demand
             out[year, layout.COVERED_AREA + a] += cov_a
@@ -791,7 +768,7 @@ class Municipality(mesa.Agent):
         out[year, layout.MOT_SUM] = self.motivation_sum
         for centre in self.centres:
             out[year, layout.COOPERATING] += 1 if centre.cooperates else 0
-            if centre.orders_this_year >= p.pressure_orders_per_year:
+            if rules.is_pressured(centre.orders_this_year, p):
                 out[year, layout.PRESSURED] += 1
 
     # ---- live views (for reporters and the app) ---------------------------------------------

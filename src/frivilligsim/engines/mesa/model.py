@@ -28,7 +28,7 @@ import mesa
 import numpy as np
 import pandas as pd
 
-from frivilligsim.core import schema
+from frivilligsim.core import rules, schema
 from frivilligsim.core.parameters import LEVER_FIELDS, BehaviourParams
 from frivilligsim.core.rng import stable_id
 from frivilligsim.engines import layout
@@ -397,12 +397,9 @@ class FrivilligModel(mesa.Model):
                 1
                 for m in self.municipalities
                 for c in m.centres
-                if c.orders_this_year >= p.pressure_orders_per_year
+                if rules.is_pressured(c.orders_this_year, p)
             )
         )
-
-        def ratio(num: float, den: float) -> float:
-            return num / den if den > 0 else 0.0
 
         row: dict[str, Any] = {
             "month": self.month,
@@ -411,9 +408,11 @@ class FrivilligModel(mesa.Model):
             "policy": self.policy_name,
             "demography": self.demography_name,
             "seed": self.stream_seed,
-            "coverage": min(1.0, max(0.0, ratio(values["covered_hours"], values["demand_hours"]))),
-            "mean_motivation": ratio(values["motivation_sum"], values["volunteers"]),
-            "leader_strain": ratio(values["strain_sum"], values["strain_months"]),
+            "coverage": float(layout.coverage(values["covered_hours"], values["demand_hours"])),
+            "mean_motivation": float(
+                layout.mean_motivation(values["motivation_sum"], values["volunteers"])
+            ),
+            "leader_strain": float(layout.ratio(values["strain_sum"], values["strain_months"])),
         }
         for name, value in values.items():
             if name in HELPER_COLUMNS:
