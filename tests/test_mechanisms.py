@@ -208,8 +208,7 @@ def volunteers_gap(extra: tuple[str, ...], seeds=SEEDS[:6]) -> np.ndarray:
 def test_order_tolerant_volunteers_shrink_the_mobilisation_penalty():
     """c1: the more volunteers do not mind orders, the smaller co-creation's lead."""
     gaps = [
-        volunteers_gap((f"model.order_tolerant_share={share}",)).mean()
-        for share in (0.0, 0.5, 1.0)
+        volunteers_gap((f"model.order_tolerant_share={share}",)).mean() for share in (0.0, 0.5, 1.0)
     ]
     assert gaps[0] > gaps[1] > gaps[2], gaps
     assert gaps[2] < 0.8 * gaps[0], gaps
@@ -279,9 +278,10 @@ def test_travel_burden_lowers_recruitment_most_where_it_is_heaviest():
     off = ("model.travel_recruit_weight=0", "model.travel_hours_loss=0")
     on = pd.concat(fast_runs(("policy=as_planned",), SEEDS[:6]))
     without = pd.concat(fast_runs(("policy=as_planned", *off), SEEDS[:6]))
-    ratio = on.groupby("municipality")["recruits"].sum() / without.groupby("municipality")[
-        "recruits"
-    ].sum()
+    ratio = (
+        on.groupby("municipality")["recruits"].sum()
+        / without.groupby("municipality")["recruits"].sum()
+    )
     # synthetic travel burden: S005 0.69 (highest of the six), S002 0.18 (lowest)
     assert ratio["S005"] < ratio["S002"] - 0.05, ratio.to_dict()
     assert (ratio < 1.0).all(), ratio.to_dict()
@@ -294,7 +294,9 @@ def test_the_spin_up_is_the_same_for_every_policy_and_settles():
     from frivilligsim.scenario.setup import prepare
 
     run = validate(
-        load_config(["region=synthetic", f"region.municipalities={MUNICIPALITIES}", "end_year=2024"])
+        load_config(
+            ["region=synthetic", f"region.municipalities={MUNICIPALITIES}", "end_year=2024"]
+        )
     )
     outs = {}
     for policy in ("cocreation", "mobilisation"):

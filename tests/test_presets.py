@@ -119,6 +119,10 @@ def test_a_bad_decline_response_or_mapping_is_refused_in_one_line():
 
 def test_the_plan_mapping_reaches_as_planned_under_any_policy(default_run):
     """policy.plan_mapping is read by the as_planned base (spin-up, years before a start)."""
-    run = validate(load_config(["region=synthetic", "policy=cocreation", "policy.plan_mapping=plan"]))
+    run = validate(
+        load_config(["region=synthetic", "policy=cocreation", "policy.plan_mapping=plan"])
+    )
     setup = prepare(run)
-    assert not np.allclose(setup.lever_base.order_intensity, prepare(default_run).lever_base.order_intensity)
+    assert not np.allclose(
+        setup.lever_base.order_intensity, prepare(default_run).lever_base.order_intensity
+    )

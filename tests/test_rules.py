@@ -274,7 +274,10 @@ def test_ordered_share_is_capped_by_municipal_backup(p, lv):
     willing = changed(p, order_willing_share_averse=1.0)
     no_backup = changed(lv, municipal_backup=0.0)
     assert rules.ordered_share(30.0, 0.0, 100.0, False, no_backup, willing) == 0.3
-    assert rules.ordered_share(80.0, 0.0, 100.0, False, changed(lv, municipal_backup=1.0), willing) == 0.5
+    assert (
+        rules.ordered_share(80.0, 0.0, 100.0, False, changed(lv, municipal_backup=1.0), willing)
+        == 0.5
+    )
     assert rules.ordered_share(200.0, 0.0, 100.0, False, no_backup, willing) == 1.0
     assert rules.ordered_share(5.0, 0.0, 0.0, False, lv, p) == 0.0
 

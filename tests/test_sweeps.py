@@ -260,7 +260,12 @@ def test_ageing_2050_writes_all_80_runs_into_one_results_table(tmp_path):
     results = pd.read_parquet(run_dir / "results.parquet")
     runs = results[["policy", "demography", "seed"]].drop_duplicates()
     assert len(runs) == 80
-    assert set(results["policy"]) == {"cocreation", "mobilisation", "mobilisation_well", "as_planned"}
+    assert set(results["policy"]) == {
+        "cocreation",
+        "mobilisation",
+        "mobilisation_well",
+        "as_planned",
+    }
     assert set(results["demography"]) == {"MMMM", "LHML"}
     assert set(results["seed"]) == {replicate_seed(2024, r) for r in range(10)}
     assert runs.groupby(["policy", "demography"]).size().eq(10).all()

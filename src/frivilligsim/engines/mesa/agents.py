@@ -699,7 +699,9 @@ class Municipality(mesa.Agent):
             demand_total += unit.demand
             staff_total += unit.staff
             covered += unit.covered
-        staff = rules.staff_after_cocreation(staff_total, self.cocreated_last_month, self.model.params)
+        staff = rules.staff_after_cocreation(
+            staff_total, self.cocreated_last_month, self.model.params
+        )
         self.gap = rules.gap_ratio(demand_total, staff, covered)
         self._month["volunteers_start"] = self.n_volunteers
 
