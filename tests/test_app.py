@@ -38,7 +38,7 @@ def test_catalogue_lists_every_municipality_by_name(cat):
     norwegian = [c for c in "ABCDEFGHIJKLMNOPQRSTUVWXYZÆØÅ" if c in initials]
     assert [c for i, c in enumerate(initials) if i == 0 or initials[i - 1] != c] == norwegian
     assert table["residents"].gt(0).all()
-    assert set(cat.presets) == {"cocreation", "mobilisation", "as_planned"}
+    assert set(cat.presets) == {"cocreation", "mobilisation", "mobilisation_well", "as_planned"}
 
 
 def test_choosing_a_preset_resets_its_levers(cat, code):
@@ -78,16 +78,22 @@ def test_an_adjusted_policy_gets_its_own_name(cat, code):
 
 
 def test_as_planned_levers_do_not_reach_a_municipality_that_follows_a_preset(cat):
+    from dataclasses import replace
+
     table = cat.municipalities
+    plan = replace(cat.presets["as_planned"], plan_mapping="plan")
+    planned = replace(cat, presets={**cat.presets, "as_planned": plan})
     for discourse in ("cocreation", "mobilisation", "place_identity"):
         code = str(table[table["discourse"] == discourse]["code"].iloc[0])
         choice = st.choose_preset(st.initial_choice(cat, code), cat, "as_planned")
-        follows = st.followed_preset(choice, cat)
+        assert st.followed_preset(choice, cat) is None  # tilted (the default): levers reach all
+        follows = st.followed_preset(choice, planned)
         assert follows == (discourse if discourse != "place_identity" else None)
+        cat_used = planned  # plan_mapping=plan: these municipalities follow a preset
         if follows:  # the page disables the levers and says why: they change nothing
-            a = projection.project(cat.run, _request(choice, cat, seeds=2))
+            a = projection.project(cat_used.run, _request(choice, cat_used, seeds=2))
             moved = st.set_lever(choice, "order_intensity", 0.95)
-            b = projection.project(cat.run, _request(moved, cat, seeds=2))
+            b = projection.project(cat_used.run, _request(moved, cat_used, seeds=2))
             pd.testing.assert_series_equal(a["volunteers"], b["volunteers"])
 
 

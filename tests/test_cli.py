@@ -95,7 +95,10 @@ def test_headline_table_is_printed(tmp_path):
 @pytest.mark.parametrize(
     ("override", "expected"),
     [
-        ("policy=nonsense", "choose one of: as_planned, cocreation, mobilisation"),
+        (
+            "policy=nonsense",
+            "choose one of: as_planned, cocreation, mobilisation, mobilisation_well",
+        ),
         ("demography=XXXX", "choose one of: HHMH, HLMH, LHML, LLML, MMM0, MMMM"),
         ("engine=turbo", "engine=turbo is not an option"),
         (

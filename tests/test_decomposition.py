@@ -77,7 +77,7 @@ SMALL = [
     "region.max_municipalities=3",
     "end_year=2027",
     "decomposition.seeds=2",
-    "decomposition.levers=[order_intensity,influence_on_orders,recruit_62plus]",
+    "decomposition.levers=[order_intensity,influence_on_orders,municipal_backup]",
     "output.progress=false",
 ]
 
@@ -90,7 +90,7 @@ def test_contributions_sum_to_the_simulated_gap_within_one_percent(tmp_path):
     assert list(table["lever"]) == [
         "order_intensity",
         "influence_on_orders",
-        "recruit_62plus",
+        "municipal_backup",
         "total",
     ]
     total = table.set_index("lever").loc["total", "contribution"]
@@ -123,20 +123,20 @@ def test_all_levers_switched_is_the_to_preset():
 
 
 def test_ageing_split_runs_when_the_counterfactual_exists(tmp_path):
-    # demography=static comes from another branch; LHML stands in to exercise the arithmetic
+    # demography=static: the no-ageing counterfactual
     run = validate(
         load_config(
             [
                 *SMALL,
-                "decomposition.levers=[recruit_62plus]",
-                "decomposition.no_ageing_demography=LHML",
+                "decomposition.levers=[municipal_backup]",
+                "decomposition.no_ageing_demography=static",
             ]
         )
     )
     run_task(run, tmp_path, {})
     split = pd.read_csv(tmp_path / "ageing_and_policy.csv").set_index(["effect", "under"])
     with_ageing = split.loc[("policy", run.demography.name), "contribution"]
-    without = split.loc[("policy", "LHML"), "contribution"]
+    without = split.loc[("policy", "static"), "contribution"]
     assert split.loc[("interaction", "both"), "contribution"] == pytest.approx(
         with_ageing - without
     )

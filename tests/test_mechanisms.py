@@ -58,7 +58,10 @@ def per_seed(tables: list[pd.DataFrame], year: int = 2035) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
-NO_INFLUENCE = ("policy=mobilisation", "policy.influence_on_orders=0")
+# The motivation mechanism alone: every volunteer order-averse and willing to take orders up to
+# all their hours (the centre's capacity, c2, and order tolerance, c1, have their own tests).
+ORDERS_REACH_EVERYONE = ("model.order_tolerant_share=0", "model.order_willing_share_averse=1")
+NO_INFLUENCE = ("policy=mobilisation", "policy.influence_on_orders=0", *ORDERS_REACH_EVERYONE)
 
 
 def test_more_orders_without_influence_lower_motivation_and_raise_dropouts():
@@ -74,18 +77,9 @@ def test_more_orders_without_influence_lower_motivation_and_raise_dropouts():
 
 
 def test_influence_on_ordered_hours_lowers_dropouts():
-    none = per_seed(
-        fast_runs(
-            ("policy=mobilisation", "policy.influence_on_orders=0", "policy.order_intensity=0.9"),
-            SEEDS,
-        )
-    )
-    full = per_seed(
-        fast_runs(
-            ("policy=mobilisation", "policy.influence_on_orders=1", "policy.order_intensity=0.9"),
-            SEEDS,
-        )
-    )
+    common = ("policy=mobilisation", "policy.order_intensity=0.9", *ORDERS_REACH_EVERYONE)
+    none = per_seed(fast_runs((*common, "policy.influence_on_orders=0"), SEEDS))
+    full = per_seed(fast_runs((*common, "policy.influence_on_orders=1"), SEEDS))
     fall = full["dropouts"] / none["dropouts"] - 1.0
     assert (fall < 0).sum() >= 9, fall.tolist()
     assert fall.mean() < -0.10, fall.mean()  # observed about -21 %
@@ -118,10 +112,14 @@ def test_a_year_with_every_leader_post_empty_has_no_recruits():
 # ---- the same mechanisms on the Mesa model ------------------------------------------------------
 
 
-def mesa_run(seed: int, **kwargs) -> FrivilligModel:
+def mesa_run(seed: int, extra=(), **kwargs) -> FrivilligModel:
     # S001: about 5 700 residents and a large unmet demand, so orders are many
     model = FrivilligModel(
-        municipalities=["S001"], end_year=2028, seed=seed, overrides=["region=synthetic"], **kwargs
+        municipalities=["S001"],
+        end_year=2028,
+        seed=seed,
+        overrides=["region=synthetic", *extra],
+        **kwargs,
     )
     model.run_model()
     return model
@@ -149,14 +147,16 @@ def test_mesa_leader_vacancy_stops_recruitment():
     )
     control.run_model()
     control_flows = control.monthly_table()
-    assert control_flows.loc[control_flows["month"] >= 1, "recruits"].sum() > 10
+    # observed 9 after the spin-up and refit (was more than 10 before): far from the 0 above
+    assert control_flows.loc[control_flows["month"] >= 1, "recruits"].sum() >= 5
 
 
 @pytest.mark.parametrize("seed", [1, 2, 3])
 def test_mesa_orders_without_influence_lower_motivation_and_raise_dropouts(seed):
     kwargs = {"policy": "mobilisation", "influence_on_orders": 0.0}
-    low = mesa_run(seed, order_intensity=0.1, **kwargs).results_table()
-    high = mesa_run(seed, order_intensity=0.9, **kwargs).results_table()
+    overrides = [f"{key}" for key in ORDERS_REACH_EVERYONE]
+    low = mesa_run(seed, order_intensity=0.1, extra=overrides, **kwargs).results_table()
+    high = mesa_run(seed, order_intensity=0.9, extra=overrides, **kwargs).results_table()
     assert high["orders_issued"].sum() > 3 * low["orders_issued"].sum()
     gap = high["mean_motivation"].iloc[-1] - low["mean_motivation"].iloc[-1]
     assert gap < -0.2, gap  # observed -0.48 to -0.53 in 2028
@@ -194,3 +194,144 @@ def test_cooperating_centres_fall_as_the_threshold_rises_and_nothing_else_moves(
     counts = np.array(counts)
     assert (counts[0] >= counts[1]).all() and (counts[1] >= counts[2]).all()
     assert (counts[0] > counts[2]).all(), counts
+
+
+# ---- issue #15's mechanisms: each with its direction and a minimum size ---------------------
+
+
+def volunteers_gap(extra: tuple[str, ...], seeds=SEEDS[:6]) -> np.ndarray:
+    """Co-creation minus mobilisation volunteers in 2035, per seed (same seeds)."""
+    coc = per_seed(fast_runs(("policy=cocreation", *extra), seeds))
+    mob = per_seed(fast_runs(("policy=mobilisation", *extra), seeds))
+    return (coc["volunteers"] - mob["volunteers"]).to_numpy(dtype=float)
+
+
+def test_order_tolerant_volunteers_shrink_the_mobilisation_penalty():
+    """c1: with the centre's capacity held fixed, tolerant volunteers shrink co-creation's lead.
+
+    Both kinds give orders the same share of their hours here, so only the motivation loss
+    differs. (With the shipped willing shares, 0.5 and 0.1, more tolerant volunteers also let a
+    centre take more orders, and the lead grows: docs/ODD.md section 7.5.)
+    """
+    same_capacity = ("model.order_willing_share=0.3", "model.order_willing_share_averse=0.3")
+    gaps = [
+        volunteers_gap((*same_capacity, f"model.order_tolerant_share={share}")).mean()
+        for share in (0.0, 0.5, 1.0)
+    ]
+    assert gaps[0] > gaps[1] > gaps[2], gaps
+    assert gaps[2] < 0.8 * gaps[0], gaps
+
+
+def test_with_the_shipped_capacity_tolerant_volunteers_let_centres_take_more_orders():
+    """c1 with c2: tolerant volunteers raise capacity, so mobilisation's ordered hours rise."""
+    none = fast_runs(("policy=mobilisation", "model.order_tolerant_share=0"), SEEDS[:6])
+    all_ = fast_runs(("policy=mobilisation", "model.order_tolerant_share=1"), SEEDS[:6])
+    ordered = [np.array([t["hours_ordered"].sum() for t in runs]) for runs in (none, all_)]
+    assert (ordered[1] > 1.5 * ordered[0]).all(), ordered
+
+
+def test_orders_beyond_what_volunteers_will_do_are_declined_not_squeezed():
+    """c2: capacity declines rise with order intensity; ordered hours stay within the willing share."""
+    low = fast_runs(("policy=mobilisation", "policy.order_intensity=0.3"), SEEDS[:6])
+    high = fast_runs(("policy=mobilisation", "policy.order_intensity=1.0"), SEEDS[:6])
+    low_capacity = np.array([t["orders_declined_capacity"].sum() for t in low])
+    high_capacity = np.array([t["orders_declined_capacity"].sum() for t in high])
+    assert (high_capacity > low_capacity).all(), (low_capacity, high_capacity)
+    assert high_capacity.mean() > 2 * max(1.0, low_capacity.mean())
+    run = validate(load_config([]))
+    for t in high:
+        share = t["hours_ordered"].sum() / t["volunteer_hours"].sum()
+        assert share <= run.model.order_willing_share + 1e-9
+    # with everyone willing to give all their hours, far fewer are declined for capacity
+    willing = fast_runs(
+        (
+            "policy=mobilisation",
+            "policy.order_intensity=1.0",
+            "model.order_willing_share=1",
+            "model.order_willing_share_averse=1",
+        ),
+        SEEDS[:6],
+    )
+    willing_capacity = np.array([t["orders_declined_capacity"].sum() for t in willing])
+    ratio = willing_capacity / high_capacity
+    assert (ratio < 1.0).all() and ratio.mean() < 0.95, ratio  # observed 0.80-0.96
+
+
+def test_a_municipality_that_backs_off_sends_fewer_orders_and_keeps_more_volunteers():
+    """c3: back_off instead of persist under mobilisation: fewer orders 2030-2035."""
+    persist = fast_runs(("policy=mobilisation", "policy.decline_response=persist"), SEEDS[:6])
+    back_off = fast_runs(("policy=mobilisation", "policy.decline_response=back_off"), SEEDS[:6])
+    late = [
+        np.array([t.loc[t["year"] >= 2030, "orders_issued"].sum() for t in runs])
+        for runs in (persist, back_off)
+    ]
+    assert (late[1] < late[0]).all(), late
+    assert late[1].mean() < 0.8 * late[0].mean(), late
+
+
+def test_cocreation_that_fails_costs_cocreated_hours_and_volunteers():
+    """c4: a 50 % yearly failure risk lowers co-created hours in 2030 in every seed."""
+    safe = fast_runs(("policy=cocreation", "model.cocreation_fail_base=0"), SEEDS[:6])
+    risky = fast_runs(("policy=cocreation", "model.cocreation_fail_base=0.5"), SEEDS[:6])
+    hours = [
+        np.array([t.loc[t["year"] == 2030, "hours_cocreated"].sum() for t in runs])
+        for runs in (safe, risky)
+    ]
+    ratio = hours[1] / hours[0]
+    assert (ratio < 0.95).all() and ratio.mean() < 0.92, ratio  # observed 0.80-0.92
+    assert per_seed(risky)["volunteers"].mean() < per_seed(safe)["volunteers"].mean()
+
+
+def test_mobilisation_done_well_keeps_volunteers_close_to_cocreation():
+    """c5: as many orders as mobilisation, but influence, backup, evaluation and backing off."""
+    seeds = SEEDS[:6]
+    coc = per_seed(fast_runs(("policy=cocreation",), seeds))["volunteers"].to_numpy(float)
+    mob = per_seed(fast_runs(("policy=mobilisation",), seeds))["volunteers"].to_numpy(float)
+    well = per_seed(fast_runs(("policy=mobilisation_well",), seeds))["volunteers"].to_numpy(float)
+    assert (well > mob).all(), (well, mob)
+    assert np.abs(well - coc).mean() < 0.5 * np.abs(mob - coc).mean(), (coc, mob, well)
+
+
+def test_travel_burden_lowers_recruitment_most_where_it_is_heaviest():
+    """c6: switching travel on cuts recruits more in the high-burden municipality."""
+    off = ("model.travel_recruit_weight=0", "model.travel_hours_loss=0")
+    on = pd.concat(fast_runs(("policy=as_planned",), SEEDS[:6]))
+    without = pd.concat(fast_runs(("policy=as_planned", *off), SEEDS[:6]))
+    ratio = (
+        on.groupby("municipality")["recruits"].sum()
+        / without.groupby("municipality")["recruits"].sum()
+    )
+    # synthetic travel burden: S005 0.69 (highest of the six), S002 0.18 (lowest)
+    assert ratio["S005"] < ratio["S002"] - 0.05, ratio.to_dict()
+    assert (ratio < 1.0).all(), ratio.to_dict()
+    assert on["coverage"].mean() < without["coverage"].mean()
+
+
+def test_the_spin_up_is_the_same_for_every_policy_and_settles():
+    """The spin-up runs as_planned for every policy; 2024 starts from the same state."""
+    from frivilligsim.engines import fast
+    from frivilligsim.scenario.setup import prepare
+
+    run = validate(
+        load_config(
+            ["region=synthetic", f"region.municipalities={MUNICIPALITIES}", "end_year=2024"]
+        )
+    )
+    outs = {}
+    for policy in ("cocreation", "mobilisation"):
+        setup = prepare(run, policy)
+        outs[policy], _ = fast.simulate(
+            setup.world,
+            setup.params,
+            setup.lever_base,
+            setup.lever_policy,
+            setup.start_month,
+            setup.rates,
+            7,
+            setup.n_months,
+            keep_spinup=True,
+        )
+    years = int(run.model.spinup_years)
+    assert years >= 10
+    np.testing.assert_array_equal(outs["cocreation"][:, :years], outs["mobilisation"][:, :years])
+    assert not np.array_equal(outs["cocreation"][:, years:], outs["mobilisation"][:, years:])

@@ -266,7 +266,6 @@ _LEVERS = {
         "influence_on_orders",
         "cocreation_share",
         "decline_penalty",
-        "leader_followup_share",
         "labour_shortage",
     )
 }
@@ -281,7 +280,7 @@ def parameter_draws(draw):
     levers = {name: draw(st.floats(lo, hi, allow_nan=False)) for name, (lo, hi) in _LEVERS.items()}
     levers["evaluation_interval"] = draw(st.integers(0, 120))
     levers["municipal_backup"] = draw(st.booleans())
-    levers["supplement_principle"] = draw(st.booleans())
+    levers["decline_response"] = draw(st.sampled_from(["persist", "back_off"]))
     policy = draw(st.sampled_from(["cocreation", "mobilisation"]))
     return policy, levers, overrides
 

@@ -127,13 +127,15 @@ def test_gap_ratio_is_the_unmet_share():
 
 
 def test_order_rate_rises_with_gap_stress_and_co_location(p, lv):
-    base = rules.order_rate(0.4, 0.2, False, False, lv, p)
-    assert rules.order_rate(0.8, 0.2, False, False, lv, p) == pytest.approx(2 * base)
-    assert rules.order_rate(0.4, 0.5, False, False, lv, p) > base
-    assert rules.order_rate(0.4, 0.2, True, False, lv, p) == pytest.approx(
+    base = rules.order_rate(0.4, 0.2, False, False, 1.0, lv, p)
+    assert rules.order_rate(0.8, 0.2, False, False, 1.0, lv, p) == pytest.approx(2 * base)
+    assert rules.order_rate(0.4, 0.5, False, False, 1.0, lv, p) > base
+    assert rules.order_rate(0.4, 0.2, True, False, 1.0, lv, p) == pytest.approx(
         base * p.order_colocated_multiplier
     )
-    assert rules.order_rate(0.4, 0.2, False, False, changed(lv, order_intensity=0.0), p) == 0.0
+    assert rules.order_rate(0.4, 0.2, False, False, 0.25, lv, p) == pytest.approx(0.25 * base)
+    no_orders = changed(lv, order_intensity=0.0)
+    assert rules.order_rate(0.4, 0.2, False, False, 1.0, no_orders, p) == 0.0
 
 
 def test_decline_probability_rises_for_statutory_tasks_and_strain(p, lv):
@@ -147,14 +149,56 @@ def test_decline_probability_rises_for_statutory_tasks_and_strain(p, lv):
 
 
 def test_orders_of_month_are_keyed_and_add_up(p, lv):
-    counts = [rules.orders_of_month(3, 11, month, 4.0, False, 0.0, lv, p) for month in range(400)]
+    room = 1e9
+    counts = [
+        rules.orders_of_month(3, 11, month, 4.0, False, 0.0, room, lv, p) for month in range(400)
+    ]
     issued = np.array([c[0] for c in counts])
     assert issued.mean() == pytest.approx(4.0, rel=0.1)
-    for n, declined, hours in counts:
-        assert 0 <= declined <= n
+    for n, declined, for_capacity, hours in counts:
+        assert 0 <= declined <= n and for_capacity == 0
         assert hours == pytest.approx((n - declined) * p.order_hours)
-    assert rules.orders_of_month(3, 11, 5, 4.0, False, 0.0, lv, p) == counts[5]
-    assert rules.orders_of_month(3, 11, 5, 0.0, False, 0.0, lv, p) == (0, 0, 0.0)
+    assert rules.orders_of_month(3, 11, 5, 4.0, False, 0.0, room, lv, p) == counts[5]
+    assert rules.orders_of_month(3, 11, 5, 0.0, False, 0.0, room, lv, p) == (0, 0, 0, 0.0)
+
+
+def test_orders_beyond_the_centres_room_are_declined_for_capacity(p, lv):
+    """Rule c2: accepted hours never exceed the room; the rest is declined, or staffed with backup."""
+    no_backup = changed(lv, municipal_backup=0.0)
+    backup = changed(lv, municipal_backup=1.0)
+    room = 2.5 * p.order_hours
+    for month in range(200):
+        full = rules.orders_of_month(3, 11, month, 8.0, False, 0.0, 1e9, no_backup, p)
+        n, declined, for_capacity, hours = rules.orders_of_month(
+            3, 11, month, 8.0, False, 0.0, room, no_backup, p
+        )
+        assert hours <= room and hours == min(full[3], 2 * p.order_hours)
+        assert for_capacity == round((full[3] - hours) / p.order_hours)
+        assert declined == full[1] + for_capacity
+        staffed = rules.orders_of_month(3, 11, month, 8.0, False, 0.0, room, backup, p)
+        assert staffed[1] == full[1] and staffed[2] == 0 and staffed[3] == hours
+
+
+def test_order_capacity_weights_tolerant_and_averse_hours(p):
+    assert rules.order_capacity(100.0, 0.0, p) == pytest.approx(p.order_willing_share * 100.0)
+    assert rules.order_capacity(0.0, 100.0, p) == pytest.approx(
+        p.order_willing_share_averse * 100.0
+    )
+
+
+def test_municipality_backs_off_after_many_declines_and_recovers(p, lv):
+    """Rule c3: a decline share above the threshold cuts the multiplier; calm months restore it."""
+    back_off = changed(lv, decline_back_off=1.0)
+    persist = changed(lv, decline_back_off=0.0)
+    cut = rules.order_multiplier_after_month(1.0, 4, 4, back_off, p)
+    assert cut == pytest.approx(1.0 - p.back_off_rate)
+    assert rules.order_multiplier_after_month(1.0, 4, 4, persist, p) == 1.0
+    assert rules.order_multiplier_after_month(p.back_off_floor, 4, 4, back_off, p) == pytest.approx(
+        p.back_off_floor
+    )
+    calm = rules.order_multiplier_after_month(0.5, 10, 0, back_off, p)
+    assert calm == pytest.approx(0.5 + p.back_off_recover)
+    assert rules.order_multiplier_after_month(1.0, 0, 0, back_off, p) == 1.0
 
 
 def test_trust_falls_with_declines_and_stays_non_negative(lv):
@@ -225,11 +269,35 @@ def test_cooperates_needs_a_share_of_joint_hours(p):
     assert not rules.cooperates(0.0, 0.0, p)
 
 
-def test_ordered_share_is_capped_by_municipal_backup(lv):
-    assert rules.ordered_share(30.0, 100.0, changed(lv, municipal_backup=0.0)) == 0.3
-    assert rules.ordered_share(80.0, 100.0, changed(lv, municipal_backup=1.0)) == 0.5
-    assert rules.ordered_share(200.0, 100.0, changed(lv, municipal_backup=0.0)) == 1.0
-    assert rules.ordered_share(5.0, 0.0, lv) == 0.0
+def test_ordered_share_is_capped_by_municipal_backup(p, lv):
+    """Everyone order-averse and willing to give all hours: the share is pool / hours, capped."""
+    willing = changed(p, order_willing_share_averse=1.0)
+    no_backup = changed(lv, municipal_backup=0.0)
+    assert rules.ordered_share(30.0, 0.0, 100.0, False, no_backup, willing) == 0.3
+    assert (
+        rules.ordered_share(80.0, 0.0, 100.0, False, changed(lv, municipal_backup=1.0), willing)
+        == 0.5
+    )
+    assert rules.ordered_share(200.0, 0.0, 100.0, False, no_backup, willing) == 1.0
+    assert rules.ordered_share(5.0, 0.0, 0.0, False, lv, p) == 0.0
+
+
+def test_orders_go_to_tolerant_volunteers_first_and_no_one_is_squeezed(p, lv):
+    """Rules c1-c2: tolerant hours fill first, up to their willing share; then the others'."""
+    no_backup = changed(lv, municipal_backup=0.0)
+    p = changed(p, order_willing_share=0.5, order_willing_share_averse=0.1)
+    assert rules.ordered_share(20.0, 100.0, 100.0, True, no_backup, p) == pytest.approx(0.2)
+    assert rules.ordered_share(20.0, 100.0, 100.0, False, no_backup, p) == 0.0
+    assert rules.ordered_share(55.0, 100.0, 100.0, True, no_backup, p) == pytest.approx(0.5)
+    assert rules.ordered_share(55.0, 100.0, 100.0, False, no_backup, p) == pytest.approx(0.05)
+    assert rules.ordered_share(1000.0, 100.0, 100.0, False, no_backup, p) == pytest.approx(0.1)
+
+
+def test_order_tolerance_is_a_fixed_trait_with_the_set_share(p):
+    share = np.mean([rules.is_order_tolerant(5, rid, p) for rid in range(20000)])
+    assert share == pytest.approx(p.order_tolerant_share, abs=0.01)
+    assert rules.is_order_tolerant(5, 42, p) == rules.is_order_tolerant(5, 42, p)
+    assert not rules.is_order_tolerant(5, 42, changed(p, order_tolerant_share=0.0))
 
 
 # ---- 5. work and motivation ----------------------------------------------------------------------
@@ -237,12 +305,47 @@ def test_ordered_share_is_capped_by_municipal_backup(lv):
 
 def test_ordered_hours_without_influence_lower_motivation(p, lv):
     no_say = changed(lv, influence_on_orders=0.0)
-    own = rules.motivation_after_month(0.6, 0.0, 0.5, 0.5, no_say, p)
-    ordered = rules.motivation_after_month(0.6, 1.0, 0.5, 0.5, no_say, p)
+    own = rules.motivation_after_month(0.6, 0.0, 0.5, 0.5, False, no_say, p)
+    ordered = rules.motivation_after_month(0.6, 1.0, 0.5, 0.5, False, no_say, p)
     assert ordered < own
-    overloaded = rules.motivation_after_month(0.6, 0.0, 0.5, 3.0, no_say, p)
+    overloaded = rules.motivation_after_month(0.6, 0.0, 0.5, 3.0, False, no_say, p)
     assert overloaded < own
-    assert 0.0 <= rules.motivation_after_month(0.0, 1.0, 0.0, 50.0, no_say, p) <= 1.0
+    assert 0.0 <= rules.motivation_after_month(0.0, 1.0, 0.0, 50.0, False, no_say, p) <= 1.0
+
+
+def test_tolerant_volunteers_lose_less_from_ordered_hours(p, lv):
+    """Rule c1: the loss from ordered hours is order_loss_tolerant of the others' loss."""
+    no_say = changed(lv, influence_on_orders=0.0)
+    own = rules.motivation_after_month(0.6, 0.0, 0.5, 0.5, False, no_say, p)
+    averse = own - rules.motivation_after_month(0.6, 1.0, 0.5, 0.5, False, no_say, p)
+    tolerant = own - rules.motivation_after_month(0.6, 1.0, 0.5, 0.5, True, no_say, p)
+    # the gain side is the same for both; only the loss from orders is scaled
+    loss = p.motivation_loss_orders * 0.6
+    assert averse - tolerant == pytest.approx(loss * (1 - p.order_loss_tolerant))
+
+
+def test_cocreation_failure_is_yearly_only_for_cocreating_centres(p):
+    """Rule c4: drawn in December, never without co-creation, at the set yearly rate."""
+    certain = changed(p, cocreation_fail_base=1.0)
+    assert rules.cocreation_fails(1, 7, 11, 0.3, 0.0, certain)
+    assert not rules.cocreation_fails(1, 7, 10, 0.3, 0.0, certain)
+    assert not rules.cocreation_fails(1, 7, 11, 0.0, 0.0, certain)
+    assert rules.cocreation_fails(1, 7, -1, 0.3, 0.0, certain)  # a spin-up December
+    rate = np.mean([rules.cocreation_fails(1, k, 23, 0.3, 0.0, p) for k in range(20000)])
+    assert rate == pytest.approx(p.cocreation_fail_base, abs=0.01)
+    strained = np.mean([rules.cocreation_fails(1, k, 23, 0.3, 2.0, p) for k in range(20000)])
+    assert strained == pytest.approx(p.cocreation_fail_base + p.cocreation_fail_strain, abs=0.015)
+    assert rules.trust_after_cocreation_failure(0.8) == pytest.approx(0.4)
+    assert rules.motivation_after_cocreation_failure(0.5, 0.4, p) == pytest.approx(
+        0.5 - p.cocreation_fail_motivation * 0.4
+    )
+
+
+def test_cocreation_takes_staff_time(p):
+    assert rules.staff_after_cocreation(100.0, 200.0, p) == pytest.approx(
+        100.0 - p.cocreation_staff_hours * 200.0
+    )
+    assert rules.staff_after_cocreation(1.0, 1e6, p) == 0.0
 
 
 def test_redesign_lifts_only_low_motivation(p):
@@ -269,10 +372,13 @@ def test_evaluation_every_interval_months_with_a_leader(lv):
 
 
 def test_hours_split_adds_up(p):
-    ordered, cocreated, meeting = rules.hours_split(10.0, 0.3, 0.5, p)
+    ordered, cocreated, meeting = rules.hours_split(10.0, 0.3, 0.5, 0.0, p)
     assert ordered == pytest.approx(3.0) and cocreated == pytest.approx(3.5)
     assert meeting == pytest.approx(6.5 + 3.5 * p.own_activity_match)
-    assert rules.hours_split(10.0, 0.0, 0.0, p)[2] == pytest.approx(10.0 * p.own_activity_match)
+    own = rules.hours_split(10.0, 0.0, 0.0, 0.0, p)[2]
+    assert own == pytest.approx(10.0 * p.own_activity_match)
+    far = rules.hours_split(10.0, 0.0, 0.0, 1.0, p)[2]  # rule c6: travel eats hours
+    assert far == pytest.approx(own * (1.0 - p.travel_hours_loss))
 
 
 def test_volunteer_hours_by_cohort(p):
@@ -309,12 +415,12 @@ def test_pick_proportional_follows_weights():
 
 def test_recruit_base_by_cohort_and_targeting(p, lv):
     assert (
-        rules.recruit_base(2, 62, changed(lv, recruit_62plus=0.0), p)
+        rules.recruit_base(2, 62, lv, changed(p, recruit_62plus=0.0))
         == p.recruit_base_young_retiree
     )
-    targeted = rules.recruit_base(2, 62, changed(lv, recruit_62plus=1.0), p)
+    targeted = rules.recruit_base(2, 62, lv, changed(p, recruit_62plus=1.0))
     assert targeted == pytest.approx(p.recruit_base_young_retiree * p.targeting_62plus_multiplier)
-    assert rules.recruit_base(1, 40, changed(lv, recruit_62plus=1.0), p) == p.recruit_base_adult
+    assert rules.recruit_base(1, 40, lv, changed(p, recruit_62plus=1.0)) == p.recruit_base_adult
 
 
 def test_cohort_recruit_probabilities_scale_with_pull_and_stay_below_one(p, lv):
@@ -326,13 +432,15 @@ def test_cohort_recruit_probabilities_scale_with_pull_and_stay_below_one(p, lv):
 
 
 def test_centre_pull_from_leader_time_and_word_of_mouth(p):
-    quiet = rules.centre_pull(0.0, 1000, 1.0, False, False, p)
+    quiet = rules.centre_pull(0.0, 1000, 1.0, False, False, 0.0, p)
     assert quiet == pytest.approx(p.recruit_leader_weight)
-    assert rules.centre_pull(50.0, 1000, 1.0, False, False, p) > quiet
-    assert rules.centre_pull(50.0, 1000, 1.0, False, True, p) == 0.0
-    assert rules.centre_pull(50.0, 1000, 1.0, True, False, p) == pytest.approx(
-        rules.centre_pull(50.0, 1000, 1.0, False, False, p) * p.visibility_colocated
+    assert rules.centre_pull(50.0, 1000, 1.0, False, False, 0.0, p) > quiet
+    assert rules.centre_pull(50.0, 1000, 1.0, False, True, 0.0, p) == 0.0
+    assert rules.centre_pull(50.0, 1000, 1.0, True, False, 0.0, p) == pytest.approx(
+        rules.centre_pull(50.0, 1000, 1.0, False, False, 0.0, p) * p.visibility_colocated
     )
+    far = rules.centre_pull(0.0, 1000, 1.0, False, False, 1.0, p)  # rule c6
+    assert far == pytest.approx(quiet * (1.0 - p.travel_recruit_weight))
 
 
 def test_recruit_state_is_keyed_and_follows_pull(p):

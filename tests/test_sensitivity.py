@@ -304,13 +304,15 @@ def test_levers_come_from_the_presets_and_act_only_on_the_lever_outcome(tiny_run
 
     levers = sa.lever_parameters()
     presets = [load_policy(n) for n in group_options("policy")]
-    assert "policy.order_intensity" in levers and "policy.recruit_62plus" in levers
+    assert "policy.order_intensity" in levers and "policy.municipal_backup" in levers
     assert "policy.labour_shortage" not in levers  # the same in every preset
     lo, hi = levers["policy.order_intensity"]
     assert lo == min(p.order_intensity for p in presets)
     assert hi == max(p.order_intensity for p in presets)
-    run = sa.prepare(replace(tiny_run, sensitivity=replace(tiny_run.sensitivity, levers=True)))
-    names = ["dropout_base", "policy.order_intensity", "policy.recruit_62plus"]
+    # six municipalities: the two of tiny_run have no unmet demand, so no orders to steer
+    wider = replace(tiny_run.sensitivity, levers=True, municipalities=6)
+    run = sa.prepare(replace(tiny_run, sensitivity=wider))
+    names = ["dropout_base", "policy.order_intensity", "policy.municipal_backup"]
     problem = sa.problem_for(names, run.model, 0.5)
     assert problem["bounds"][2] == [0.0, 1.0]
     runner = sa.SampleRunner(run, names, sa.analysis_seeds(run))
@@ -321,7 +323,7 @@ def test_levers_come_from_the_presets_and_act_only_on_the_lever_outcome(tiny_run
     assert low[runner.outcomes[-1]] != high[runner.outcomes[-1]]
     assert sa.lever_overrides(names, [0.006, 0.3, 0.7]) == {
         "order_intensity": 0.3,
-        "recruit_62plus": True,
+        "municipal_backup": True,
     }
     with pytest.raises(ConfigError, match="not a lever that differs"):
         sa.problem_for(["policy.labour_shortage"], run.model, 0.5)

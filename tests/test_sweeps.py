@@ -243,7 +243,7 @@ def test_killed_sweep_resumes_without_redoing_finished_jobs(tmp_path):
 # ---- ageing_2050: every run in one table ----------------------------------------------------
 
 
-def test_ageing_2050_writes_all_60_runs_into_one_results_table(tmp_path):
+def test_ageing_2050_writes_all_80_runs_into_one_results_table(tmp_path):
     run_dir = tmp_path / "ageing"
     finish(
         start(
@@ -259,14 +259,19 @@ def test_ageing_2050_writes_all_60_runs_into_one_results_table(tmp_path):
     )
     results = pd.read_parquet(run_dir / "results.parquet")
     runs = results[["policy", "demography", "seed"]].drop_duplicates()
-    assert len(runs) == 60
-    assert set(results["policy"]) == {"cocreation", "mobilisation", "as_planned"}
+    assert len(runs) == 80
+    assert set(results["policy"]) == {
+        "cocreation",
+        "mobilisation",
+        "mobilisation_well",
+        "as_planned",
+    }
     assert set(results["demography"]) == {"MMMM", "LHML"}
     assert set(results["seed"]) == {replicate_seed(2024, r) for r in range(10)}
     assert runs.groupby(["policy", "demography"]).size().eq(10).all()
     assert set(results["year"]) == {2024, 2025, 2026}
     manifest = json.loads((run_dir / "manifest.json").read_text())
-    assert manifest["status"] == "complete" and manifest["scenarios"] == 60
+    assert manifest["status"] == "complete" and manifest["scenarios"] == 80
 
 
 # ---- one failing job does not stop the others -----------------------------------------------

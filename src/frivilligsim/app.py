@@ -71,7 +71,7 @@ def LeverControl(lever: st.Lever, value: Any, on_value, lang: str, disabled: boo
         solara.Switch(label=label, value=bool(value), on_value=on_value, disabled=disabled)
         return
     if lever.kind == "choice":
-        items = {c: say(f"volunteer_policy.{c}", lang) for c in lever.choices}
+        items = {c: say(f"{lever.name}.{c}", lang) for c in lever.choices}
         Menu(label, items, value, on_value, testid, disabled=disabled, dense=True)
         return
     shown = str(value) if lever.kind == "year" else number(value, lang, lever.decimals)

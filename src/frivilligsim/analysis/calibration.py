@@ -10,9 +10,10 @@ Must not: change behaviour or tune to a validation figure (those live in validat
     python -m frivilligsim experiment=calibrate calibration.fit=false         # check defaults
     python -m frivilligsim experiment=calibrate calibration.write_defaults=true
 
-The status quo is the ``as_planned`` policy. The initial state is seeded with 69 volunteers
-per centre (L192), so the volunteer target is measured over later years (2025-2027 by
-default) and the dynamics must sustain it.
+The status quo is the ``as_planned`` policy. Every run first spins up for
+``model.spinup_years`` at the start year's population, so the targets are read after the drawn
+initial state has settled; the volunteer target is measured over 2025-2027 by default, so the
+dynamics must sustain it.
 """
 
 from __future__ import annotations

@@ -15,15 +15,21 @@ in ``tests/test_rules.py``.
 
 The monthly order of events (MODEL.md section 3), which both engines follow:
 
-1. demand       service units' supplementary demand from their target populations
-2. orders       units turn part of their gap into orders (bestillinger) to the centre
-3. decision     the centre accepts or declines each order; a decline may cost trust
-4. leader time  the daily leader splits a fixed budget; overload is strain, then turnover
-5. work         volunteers' hours are own, co-created or ordered; motivation moves
+1. demand       service units' supplementary demand from their target populations; staff time
+                spent on co-creation is not there for the gap
+2. orders       units turn part of their gap into orders (bestillinger) to the centre, less to
+                a centre that keeps declining when the municipality backs off
+3. decision     the centre accepts or declines each order (by the task, or because its
+                volunteers will not take more ordered work); a decline may cost trust
+4. leader time  the daily leader splits a fixed budget; overload is strain, then turnover;
+                each December a co-creation may fail
+5. work         volunteers' hours are own, co-created or ordered (order-tolerant volunteers
+                first); motivation moves; travel eats part of the hours
 6. exit         dropout hazard rises as motivation falls
 7. recruitment  non-volunteers join: cohort base rate x leader time x word of mouth x visibility
-                (exactly, per event: engines/recruitment_pool.py)
-8. demography   each January (before the month): ageing, deaths, births, migration
+                x (1 - travel burden weight) (exactly, per event: engines/recruitment_pool.py)
+8. demography   each January (before the month): ageing, deaths, births, migration; frozen
+                during the spin-up (months before January of the start year are negative)
 9. evaluation   every k months: trust repaired, failing tasks redesigned
 """
 
@@ -144,6 +150,17 @@ def staff_capacity(demand_2024, years_since_start, labour_shortage, p):
     return p.staff_share_2024 * demand_2024 * (1.0 + labour_shortage) ** years_since_start
 
 
+@njit(cache=True)
+def staff_after_cocreation(staff_total, cocreated_hours, p):
+    """Staff hours left for the gap once co-created work has taken its share of staff time.
+
+    Co-creation costs municipal staff time too (``cocreation_staff_hours`` per co-created
+    volunteer hour; assumption): agreement is easy, the process that gets there can be demanding
+    (L2694-2696), and expectations come without resources (L992-1000).
+    """
+    return max(0.0, staff_total - p.cocreation_staff_hours * cocreated_hours)
+
+
 @njit(cache=True, inline="always")
 def covered_hours(volunteer_hours_meeting_demand, demand):
     """Hours of an area's demand that volunteers covered: never more than the demand."""
@@ -165,13 +182,15 @@ def gap_ratio(demand_total, staff_total, volunteer_hours_meeting_demand):
 
 
 @njit(cache=True)
-def order_rate(gap, fiscal_stress, co_located, municipal_owned, lv, p):
+def order_rate(gap, fiscal_stress, co_located, municipal_owned, order_multiplier, lv, p):
     """Expected orders a month from the service units to one centre.
 
     Rises with the gap, fiscal stress (L2218-2222, L2232-2234), co-location (L2055-2062) and
-    municipal ownership (L863-874, L1163-1168); scaled by the policy's order intensity.
+    municipal ownership (L863-874, L1163-1168); scaled by the policy's order intensity and by
+    the centre's ``order_multiplier`` (below 1 when the municipality backs off after declines,
+    ``order_multiplier_after_month``).
     """
-    rate = lv.order_intensity * p.max_orders_per_month * gap
+    rate = lv.order_intensity * order_multiplier * p.max_orders_per_month * gap
     rate *= 1.0 + p.order_fiscal_weight * fiscal_stress * lv.fiscal_stress_multiplier
     if co_located:
         rate *= p.order_colocated_multiplier
@@ -188,39 +207,81 @@ def decline_probability(statutory_likeness, voluntary_org_owned, strain, lv, p):
     """Probability that a centre declines one order.
 
     Likelier for statutory-like tasks (vedtak, L1891-1897), voluntary-org ownership (L1152-1158),
-    under the supplement principle (L2331-2332), with an adopted volunteer policy (assumption:
+    under the supplement principle, which centres hold whatever the municipality's policy
+    (``p.supplement_principle``; L2331-2332, L1664-1667), with an adopted volunteer policy (assumption:
     recommended in L2640-2649, but an adopted policy makes no measurable difference, L635-636,
     L1817), and when the leader is strained (assumption; L2389-2392: leaders shield volunteers).
     """
     x = p.decline_intercept + p.decline_statutory * statutory_likeness
     if voluntary_org_owned:
         x += p.decline_voluntary_org
-    x += p.decline_supplement * lv.supplement_principle * statutory_likeness
+    x += p.decline_supplement * p.supplement_principle * statutory_likeness
     x += p.decline_policy * lv.policy_adopted
     x += p.decline_strain * max(0.0, strain - 0.8)
     return 1.0 / (1.0 + math.exp(-x))
 
 
 @njit(cache=True)
-def orders_of_month(seed, centre_key, month, rate, voluntary_org_owned, felt_strain, lv, p):
+def order_capacity(tolerant_hours, averse_hours, p):
+    """Ordered hours a month a centre's volunteers will take on.
+
+    Order-tolerant volunteers give up to ``order_willing_share`` of their hours to ordered
+    tasks, the others up to ``order_willing_share_averse`` (assumptions). A leader cannot
+    command volunteering (L2332-2333) nor guarantee that volunteers answer every municipal need
+    (L2390-2392); a task is run "as long as we have volunteers who find it a nice job"
+    (L895-897).
+    """
+    return p.order_willing_share * tolerant_hours + p.order_willing_share_averse * averse_hours
+
+
+@njit(cache=True)
+def orders_of_month(seed, centre_key, month, rate, voluntary_org_owned, felt_strain, room, lv, p):
     """One centre's orders of a month: how many arrive, which are declined, hours accepted.
 
     The count is Poisson(``rate``); each order ``k`` has a statutory-likeness and a decision
-    drawn with sub-key ``k``. Returns ``(issued, declined, accepted_hours)``.
+    drawn with sub-key ``k``. An order the centre would take is accepted only while its hours
+    fit in ``room`` (capacity minus the ordered hours still running, ``order_capacity``); the
+    rest are declined for capacity, unless the municipality backs the centre up with its own
+    staff (``municipal_backup``, L2666-2671), who then take those orders (neither accepted nor
+    declined). Returns ``(issued, declined, declined_for_capacity, accepted_hours)``;
+    ``declined`` includes ``declined_for_capacity``.
     """
     issued = rng.poisson(rate, seed, centre_key, month, rng.ORDER_COUNT)
     statutory_stream = rng.stream_key(seed, month, rng.ORDER_STATUTORY)
     decline_stream = rng.stream_key(seed, month, rng.ORDER_DECLINE)
     declined = 0
+    declined_capacity = 0
     accepted_hours = 0.0
     for k in range(issued):
         statutory = rng.draw(statutory_stream, centre_key, k)
         p_decline = decline_probability(statutory, voluntary_org_owned, felt_strain, lv, p)
         if rng.draw(decline_stream, centre_key, k) < p_decline:
             declined += 1
-        else:
+        elif accepted_hours + p.order_hours <= room:
             accepted_hours += p.order_hours
-    return issued, declined, accepted_hours
+        elif lv.municipal_backup <= 0.5:
+            declined += 1
+            declined_capacity += 1
+    return issued, declined, declined_capacity, accepted_hours
+
+
+@njit(cache=True)
+def order_multiplier_after_month(multiplier, issued, declined, lv, p):
+    """How much a municipality still orders from a centre, after this month's declines.
+
+    Under ``decline_response = back_off`` a month whose decline share exceeds
+    ``back_off_threshold`` cuts the multiplier by ``back_off_rate`` x that share (never below
+    ``back_off_floor``); otherwise it recovers by ``back_off_recover`` a month. Some
+    municipalities accept a no and do not set the service up (L1907-1912). Under ``persist``
+    the multiplier stays 1. Values are assumptions.
+    """
+    if lv.decline_back_off <= 0.5:
+        return 1.0
+    if issued > 0:
+        share = declined / issued
+        if share > p.back_off_threshold:
+            return max(p.back_off_floor, multiplier * (1.0 - p.back_off_rate * share))
+    return min(1.0, multiplier + p.back_off_recover)
 
 
 @njit(cache=True)
@@ -247,7 +308,8 @@ def leader_time(volunteers, orders, cocreation_level, lv, p, out):
     out[2] recruiting quality in [0, 1]: share of the wanted recruiting time that is free.
     out[3] hours worked, never more than the budget.
 
-    Follow-up up to ``leader_followup_share`` of the budget is protected (assumption); the rest
+    Follow-up up to ``followup_protected_share`` of the budget is protected (assumption; the
+    same under every policy, since no line ties it to one); the rest
     competes with orders, co-creation meetings and recruiting. Follow-up is a main leader task
     (L1501) that competes with administration (L122-123, L1850-1851).
     """
@@ -260,7 +322,7 @@ def leader_time(volunteers, orders, cocreation_level, lv, p, out):
         + p.recruit_hours_share * budget
     )
     out[0] = (admin + followup_need + other_need) / budget
-    protected = min(followup_need, lv.leader_followup_share * budget, max(0.0, budget - admin))
+    protected = min(followup_need, p.followup_protected_share * budget, max(0.0, budget - admin))
     rest = max(0.0, budget - admin - protected)
     competing = other_need + (followup_need - protected)
     scale = 1.0 if competing <= rest else rest / competing
@@ -314,6 +376,33 @@ def cocreation_level(trust, agreement_code, vacant, lv):
 
 
 @njit(cache=True)
+def cocreation_fails(seed, centre_key, month, cocreation, felt_strain, p):
+    """Whether a centre's co-creation with the municipality fails this year (drawn in December).
+
+    Probability ``cocreation_fail_base`` + ``cocreation_fail_strain`` x the leader's overload
+    above 1, for a centre that co-creates at all (assumptions). Co-creation is not always easy
+    in practice (L78-80), plans run into practice (L985-991), and a centre may lack the
+    capacity to take part in delivery (L1670-1673).
+    """
+    if cocreation <= 0.0 or month % 12 != 11:
+        return False
+    probability = p.cocreation_fail_base + p.cocreation_fail_strain * max(0.0, felt_strain - 1.0)
+    return rng.uniform(seed, centre_key, month, rng.COCREATION_FAIL) < probability
+
+
+@njit(cache=True, inline="always")
+def trust_after_cocreation_failure(trust):
+    """A failed co-creation halves the trust between the units and the centre (assumption)."""
+    return 0.5 * trust
+
+
+@njit(cache=True)
+def motivation_after_cocreation_failure(m, cocreation, p):
+    """A volunteer loses ``cocreation_fail_motivation`` x the co-created share of the hours."""
+    return max(0.0, m - p.cocreation_fail_motivation * cocreation)
+
+
+@njit(cache=True)
 def cooperates(joint_hours, volunteer_hours, p):
     """Whether a centre counts as cooperating with the municipality on welfare in a year.
 
@@ -331,27 +420,47 @@ def cooperates(joint_hours, volunteer_hours, p):
 
 
 @njit(cache=True)
-def ordered_share(order_pool_hours, volunteer_hours, lv):
-    """Share of volunteers' hours that goes to accepted orders.
+def ordered_share(order_pool_hours, tolerant_hours, averse_hours, tolerant, lv, p):
+    """Share of one volunteer's hours that goes to accepted orders.
 
-    With municipal backup (L2666-2671) staff take the part of an order beyond half the
-    volunteers' hours; without it the volunteers are squeezed up to all their hours.
+    The centre staffs orders with its order-tolerant volunteers first, up to
+    ``order_willing_share`` of their hours, then with the others up to
+    ``order_willing_share_averse`` (L895-897: a task runs while volunteers find it a nice job).
+    With municipal backup (L2666-2671) no volunteer gives more than half the hours; staff take
+    the rest. Ordered hours beyond what the volunteers will give go unmet: no one is squeezed.
     """
-    if volunteer_hours <= 0.0:
-        return 0.0
     cap = 0.5 if lv.municipal_backup > 0.5 else 1.0
-    return min(cap, order_pool_hours / volunteer_hours)
+    willing_tolerant = min(cap, p.order_willing_share)
+    willing_averse = min(cap, p.order_willing_share_averse)
+    to_tolerant = min(order_pool_hours, willing_tolerant * tolerant_hours)
+    if tolerant:
+        return to_tolerant / tolerant_hours if tolerant_hours > 0.0 else 0.0
+    if averse_hours <= 0.0:
+        return 0.0
+    rest = order_pool_hours - to_tolerant
+    return min(willing_averse, rest / averse_hours)
+
+
+@njit(cache=True)
+def is_order_tolerant(seed, resident_id, p):
+    """Whether a volunteer does not mind ordered tasks: a fixed trait of the person.
+
+    A share ``order_tolerant_share`` of volunteers (assumption; some volunteers are content to
+    be "hands", L1674-1677, L895-897). Keyed by the resident alone, so it never changes.
+    """
+    return rng.uniform(seed, resident_id, 0, rng.ORDER_TOLERANCE) < p.order_tolerant_share
 
 
 # ---- 5. work and motivation ------------------------------------------------------------------
 
 
 @njit(cache=True)
-def motivation_after_month(m, ordered, followup_quality, felt_strain, lv, p):
+def motivation_after_month(m, ordered, followup_quality, felt_strain, tolerant, lv, p):
     """A volunteer's motivation after one month of work, kept in [0, 1].
 
     Hours with influence (own, co-created, or ordered with influence) build motivation;
-    ordered hours without influence wear it down (L830-862, L2731-2737); follow-up protects it
+    ordered hours without influence wear it down (L830-862, L2731-2737), an order-tolerant
+    volunteer only by ``order_loss_tolerant`` of that (assumption); follow-up protects it
     and leader overload erodes it (both assumptions: no line measures either); a small decay
     always acts.
     """
@@ -359,6 +468,8 @@ def motivation_after_month(m, ordered, followup_quality, felt_strain, lv, p):
     gain = p.motivation_gain_influence * influence * (1.0 - m)
     gain += p.motivation_gain_followup * followup_quality * (1.0 - m)
     loss = p.motivation_loss_orders * ordered * (1.0 - lv.influence_on_orders) * m
+    if tolerant:
+        loss *= p.order_loss_tolerant
     loss += p.motivation_loss_overload * max(0.0, felt_strain - 1.0) * m
     loss += p.motivation_decay * m
     m = m + gain - loss
@@ -391,16 +502,18 @@ def evaluates(month, vacant, lv):
 
 
 @njit(cache=True, inline="always")
-def hours_split(hours, ordered_share_of_centre, cocreation, p):
+def hours_split(hours, ordered_share_of_volunteer, cocreation, travel_burden, p):
     """A volunteer's month split: ``(ordered, co-created, meeting demand)`` hours.
 
     Ordered hours come first; a share ``cocreation`` of the rest is co-created; own activities
-    meet demand only in part (``own_activity_match``).
+    meet demand only in part (``own_activity_match``); travel takes ``travel_hours_loss`` x the
+    municipality's travel burden of the hours that would meet demand (assumption; long
+    distances, L1075-1081, L1898-1900).
     """
-    ordered = hours * ordered_share_of_centre
+    ordered = hours * ordered_share_of_volunteer
     cocreated = (hours - ordered) * cocreation
     meeting = ordered + cocreated + (hours - ordered - cocreated) * p.own_activity_match
-    return ordered, cocreated, meeting
+    return ordered, cocreated, meeting * (1.0 - p.travel_hours_loss * travel_burden)
 
 
 @njit(cache=True, inline="always")
@@ -464,7 +577,11 @@ def pick_proportional(weights, n, u):
 
 @njit(cache=True)
 def recruit_base(cohort, age, lv, p):
-    """Cohort base rate of joining a centre in a month (L2512-2513: easiest above 62)."""
+    """Cohort base rate of joining a centre in a month (L2512-2513: easiest above 62).
+
+    Centres recruit older volunteers actively under every policy (``p.recruit_62plus``,
+    L2513-2515); no lever acts on the base rate today (``lv`` is there for one that would).
+    """
     if cohort == 0:
         rate = p.recruit_base_youth
     elif cohort == 1:
@@ -473,7 +590,7 @@ def recruit_base(cohort, age, lv, p):
         rate = p.recruit_base_young_retiree
     else:
         rate = p.recruit_base_senior
-    if age >= 62 and lv.recruit_62plus > 0.5:
+    if age >= 62 and p.recruit_62plus > 0.5:
         rate *= p.targeting_62plus_multiplier
     return rate
 
@@ -526,12 +643,13 @@ def recruit(seed, resident_id, month, cohort, pulls, n_centres, demand, p):
 
 
 @njit(cache=True)
-def centre_pull(satisfied, pool, recruiting_quality, co_located, vacant, p):
+def centre_pull(satisfied, pool, recruiting_quality, co_located, vacant, travel_burden, p):
     """How strongly one centre draws recruits: leader recruiting time + word of mouth.
 
     Word of mouth comes from satisfied volunteers (L2332-2335), measured against the pool.
     A vacant leader post stops recruitment (assumption). Municipal need does not enter
-    (L2542-2544).
+    (L2542-2544). Long distances leave fewer possible volunteers (L1075-1081, L1898-1900):
+    the pull shrinks by ``travel_recruit_weight`` x the travel burden (assumption).
     """
     if vacant or pool <= 0:
         return 0.0
@@ -540,4 +658,4 @@ def centre_pull(satisfied, pool, recruiting_quality, co_located, vacant, p):
     pull += p.word_of_mouth * density / p.word_of_mouth_reference_density
     if co_located:
         pull *= p.visibility_colocated
-    return pull
+    return pull * max(0.0, 1.0 - p.travel_recruit_weight * travel_burden)

@@ -40,7 +40,9 @@ MUNICIPAL = OWNERSHIP.index("municipal")
 VOLUNTARY_ORG = OWNERSHIP.index("voluntary_org")
 EXIT_DEATH = 1  # demography.step_year's exit_reason codes
 
-Run = namedtuple("Run", ("seed", "n_months", "policy_start_month", "start_year", "check"))
+Run = namedtuple(
+    "Run", ("seed", "n_months", "policy_start_month", "start_year", "check", "spinup_months")
+)
 Rates = namedtuple("Rates", ("death", "fertility", "out_migration", "in_migration"))
 Residents = namedtuple(
     "Residents",
@@ -76,12 +78,15 @@ Centres = namedtuple(
         "felt_strain",
         "vacancy",
         "order_pool",
+        "order_multiplier",
         # this month
         "cocreation",
-        "ordered_share",
+        "ordered_share",  # of an order-averse volunteer's hours
+        "ordered_share_tolerant",  # of an order-tolerant volunteer's hours
         "followup_quality",
         "pull",
         "evaluating",
+        "cocreation_failed",
         # this year
         "orders_this_year",
         "joint_hours_year",
@@ -90,6 +95,7 @@ Centres = namedtuple(
         "n_volunteers",
         "n_satisfied",
         "volunteer_hours",
+        "tolerant_hours",
     ),
 )
 Place = namedtuple(
@@ -99,6 +105,7 @@ Place = namedtuple(
         "key",
         "fiscal_stress",
         "immigrant_share",
+        "travel_burden",
         "demand",  # [4] hours a month by area, this year
         "demand_start",  # [4] the first year's demand
         "staff",  # [4] staff hours a month by area
@@ -116,8 +123,8 @@ Place = namedtuple(
 # Place.count
 RESIDENT_COUNT, NEXT_SERIAL, VOLUNTEER_COUNT, N_COUNTS = 0, 1, 2, 3
 # Place.tally
-POOL_13PLUS, TOTAL_PULL, DROPOUTS_THIS_MONTH, RECRUITS_THIS_MONTH = 0, 1, 2, 3
-VOLUNTEERS, MOTIVATION_SUM, VOLUNTEERS_COHORT = 4, 5, 6  # re-tallied after each month
+POOL_13PLUS, TOTAL_PULL, DROPOUTS_THIS_MONTH, RECRUITS_THIS_MONTH, COCREATED_LAST = range(5)
+VOLUNTEERS, MOTIVATION_SUM, VOLUNTEERS_COHORT = 5, 6, 7  # re-tallied after each month
 N_TALLIES = VOLUNTEERS_COHORT + 4
 
 
@@ -127,6 +134,12 @@ def _fail(err, code, month, entity):
     err[1] = month
     err[2] = entity
     return False
+
+
+@njit(cache=True, inline="always")
+def _row(run, month):
+    """The output row of a month: spin-up years come first (months before the start are < 0)."""
+    return (month + run.spinup_months) // 12
 
 
 # ---- the groups, built for one municipality -----------------------------------------------------
@@ -144,11 +157,15 @@ def _new_centres(key, ownership, co_located, agreement, p):
         np.zeros(nc),
         np.zeros(nc, dtype=np.int64),
         np.zeros(nc),
+        np.ones(nc),
+        np.zeros(nc),
         np.zeros(nc),
         np.zeros(nc),
         np.zeros(nc),
         np.zeros(nc),
         np.zeros(nc, dtype=np.bool_),
+        np.zeros(nc, dtype=np.bool_),
+        np.zeros(nc),
         np.zeros(nc),
         np.zeros(nc),
         np.zeros(nc),
@@ -159,7 +176,7 @@ def _new_centres(key, ownership, co_located, agreement, p):
 
 
 @njit(cache=True)
-def _new_place(index, key, fiscal_stress, immigrant_share, n_residents):
+def _new_place(index, key, fiscal_stress, immigrant_share, travel_burden, n_residents):
     count = np.zeros(N_COUNTS, dtype=np.int64)
     count[RESIDENT_COUNT] = n_residents
     count[NEXT_SERIAL] = FIRST_NEW_SERIAL
@@ -168,6 +185,7 @@ def _new_place(index, key, fiscal_stress, immigrant_share, n_residents):
         key,
         fiscal_stress,
         immigrant_share,
+        travel_burden,
         np.zeros(4),
         np.zeros(4),
         np.zeros(4),
@@ -205,8 +223,8 @@ def _pool(res, place):
 @njit(cache=True)
 def _demography(run, rates, place, res, month, out, err):
     """Last year's deaths, births and migration; leavers leave their centre; slots compacted."""
-    year = month // 12
-    step = year - 1
+    year = _row(run, month)
+    step = month // 12 - 1
     before = place.count[RESIDENT_COUNT]
     n_new, next_serial, births, deaths, in_mig, out_mig = step_year(
         res.age,
@@ -275,8 +293,12 @@ def _compact(res, n_used):
 
 @njit(cache=True)
 def _new_year(run, place, res, cen, month, lv, p, out, pyramid):
-    """Count the target populations, set demand and staff, draw the 2024 volunteers, re-tally."""
-    year = month // 12
+    """Count the target populations, set demand and staff, draw the 2024 volunteers, re-tally.
+
+    The initial volunteers are drawn in the first month of the run (the spin-up's, if any);
+    staff capacity starts changing in the start year.
+    """
+    year = _row(run, month)
     n = place.count[RESIDENT_COUNT]
     n80 = 0.0
     n70 = 0.0
@@ -298,11 +320,14 @@ def _new_year(run, place, res, cen, month, lv, p, out, pyramid):
     out[year, L.R70] = n70
     out[year, L.R80] = n80
     rules.demand_hours(n80, place.immigrant_share * n, n6_17, float(n), p, place.demand)
-    if month == 0:
+    if month == -run.spinup_months:
         place.demand_start[:] = place.demand
         _initial_volunteers(run.seed, place, res, len(cen.key), p)
+    years_since_start = max(0, month // 12)
     for a in range(4):
-        place.staff[a] = rules.staff_capacity(place.demand_start[a], year, lv.labour_shortage, p)
+        place.staff[a] = rules.staff_capacity(
+            place.demand_start[a], years_since_start, lv.labour_shortage, p
+        )
     recruitment_pool.open_year(_pool(res, place), run.seed, res.ids, res.age, n, month)
     nv = 0
     for i in range(n):
@@ -310,7 +335,7 @@ def _new_year(run, place, res, cen, month, lv, p, out, pyramid):
             res.volunteers[nv] = i
             nv += 1
     place.count[VOLUNTEER_COUNT] = nv
-    _tally(place, res, cen, p)
+    _tally(run, place, res, cen, p)
     out[year, L.CENTRES] = len(cen.key)
     cen.orders_this_year[:] = 0.0
     cen.joint_hours_year[:] = 0.0
@@ -351,16 +376,18 @@ def _start_tally(place, cen):
     cen.n_volunteers[:] = 0.0
     cen.n_satisfied[:] = 0.0
     cen.volunteer_hours[:] = 0.0
+    cen.tolerant_hours[:] = 0.0
     place.tally[VOLUNTEERS:] = 0.0
 
 
 @njit(cache=True)
-def _gap(place):
+def _gap(place, p):
     """1. The share of demand left unmet last month by staff and volunteers."""
     covered = 0.0
     for a in range(4):
         covered += rules.covered_hours(place.meeting_demand[a], place.demand[a])
-    return rules.gap_ratio(place.demand.sum(), place.staff.sum(), covered)
+    staff = rules.staff_after_cocreation(place.staff.sum(), place.tally[COCREATED_LAST], p)
+    return rules.gap_ratio(place.demand.sum(), staff, covered)
 
 
 # ---- 2-4, 9. orders, decisions, leader time, evaluation: per centre --------------------------------
@@ -369,36 +396,50 @@ def _gap(place):
 @njit(cache=True)
 def _centres_step(run, place, cen, gap, month, lv, p, out, err):
     """Each centre's orders, decisions, leader time, share of ordered hours, pull, evaluation."""
-    year = month // 12
+    year = _row(run, month)
     leader = np.zeros(4)
     total_pull = 0.0
     for c in range(len(cen.key)):
         vacant = cen.vacancy[c] > 0
         issued = 0
         declined = 0
+        declined_capacity = 0
         accepted_hours = 0.0
+        running = rules.order_pool_after_month(cen.order_pool[c], 0.0, p)
         if not vacant:
             rate = rules.order_rate(
                 gap,
                 place.fiscal_stress,
                 cen.co_located[c] == 1,
                 cen.ownership[c] == MUNICIPAL,
+                cen.order_multiplier[c],
                 lv,
                 p,
             )
-            issued, declined, accepted_hours = rules.orders_of_month(
+            averse_hours = cen.volunteer_hours[c] - cen.tolerant_hours[c]
+            room = rules.order_capacity(cen.tolerant_hours[c], averse_hours, p) - running
+            issued, declined, declined_capacity, accepted_hours = rules.orders_of_month(
                 run.seed,
                 cen.key[c],
                 month,
                 rate,
                 cen.ownership[c] == VOLUNTARY_ORG,
                 cen.felt_strain[c],
+                room,
                 lv,
                 p,
             )
             cen.trust[c] = rules.trust_after_declines(cen.trust[c], declined, lv)
-        cen.order_pool[c] = rules.order_pool_after_month(cen.order_pool[c], accepted_hours, p)
+            cen.order_multiplier[c] = rules.order_multiplier_after_month(
+                cen.order_multiplier[c], issued, declined, lv, p
+            )
+        cen.order_pool[c] = running + accepted_hours
         cen.cocreation[c] = rules.cocreation_level(cen.trust[c], cen.agreement[c], vacant, lv)
+        cen.cocreation_failed[c] = rules.cocreation_fails(
+            run.seed, cen.key[c], month, cen.cocreation[c], cen.felt_strain[c], p
+        )
+        if cen.cocreation_failed[c]:
+            cen.trust[c] = rules.trust_after_cocreation_failure(cen.trust[c])
         recruiting_quality = 0.0
         cen.followup_quality[c] = 0.0
         if not vacant:
@@ -410,13 +451,21 @@ def _centres_step(run, place, cen, gap, month, lv, p, out, err):
             out[year, L.STRAIN_MONTHS] += 1.0
             if run.check and leader[3] > p.leader_hours_per_month * (1.0 + 1e-9):
                 return _fail(err, L.ERR_LEADER_HOURS, month, cen.key[c])
-        cen.ordered_share[c] = rules.ordered_share(cen.order_pool[c], cen.volunteer_hours[c], lv)
+        tolerant_hours = cen.tolerant_hours[c]
+        averse_hours = cen.volunteer_hours[c] - tolerant_hours
+        cen.ordered_share[c] = rules.ordered_share(
+            cen.order_pool[c], tolerant_hours, averse_hours, False, lv, p
+        )
+        cen.ordered_share_tolerant[c] = rules.ordered_share(
+            cen.order_pool[c], tolerant_hours, averse_hours, True, lv, p
+        )
         cen.pull[c] = rules.centre_pull(
             cen.n_satisfied[c],
             place.tally[POOL_13PLUS],
             recruiting_quality,
             cen.co_located[c] == 1,
             vacant,
+            place.travel_burden,
             p,
         )
         total_pull += cen.pull[c]
@@ -425,6 +474,7 @@ def _centres_step(run, place, cen, gap, month, lv, p, out, err):
             cen.trust[c] = rules.trust_after_evaluation(cen.trust[c], p)
         out[year, L.ORD_ISSUED] += issued
         out[year, L.ORD_DECLINED] += declined
+        out[year, L.ORD_DECLINED_CAPACITY] += declined_capacity
         cen.orders_this_year[c] += issued
     place.tally[TOTAL_PULL] = total_pull
     return True
@@ -440,7 +490,7 @@ def _work_and_exit(run, place, res, cen, month, lv, p, out, err):
     Visits the volunteer list only; quitters leave it (kept in resident order) and are noted
     in ``res.dropped`` to re-enter the pool after this month's recruitment.
     """
-    year = month // 12
+    year = _row(run, month)
     place.meeting_demand[:] = 0.0
     hours_all = 0.0
     hours_ordered = 0.0
@@ -451,20 +501,25 @@ def _work_and_exit(run, place, res, cen, month, lv, p, out, err):
     for r in range(nv):
         i = res.volunteers[r]
         c = res.centre[i]
+        tolerant = rules.is_order_tolerant(run.seed, res.ids[i], p)
+        share = cen.ordered_share_tolerant[c] if tolerant else cen.ordered_share[c]
         m = rules.motivation_after_month(
             res.motivation[i],
-            cen.ordered_share[c],
+            share,
             cen.followup_quality[c],
             cen.felt_strain[c],
+            tolerant,
             lv,
             p,
         )
+        if cen.cocreation_failed[c]:
+            m = rules.motivation_after_cocreation_failure(m, cen.cocreation[c], p)
         if cen.evaluating[c]:
             m = rules.redesigned_motivation(m, p)
         res.motivation[i] = m
         h = res.hours[i]
         ordered, cocreated, meeting = rules.hours_split(
-            h, cen.ordered_share[c], cen.cocreation[c], p
+            h, share, cen.cocreation[c], place.travel_burden, p
         )
         hours_all += h
         hours_ordered += ordered
@@ -487,6 +542,7 @@ def _work_and_exit(run, place, res, cen, month, lv, p, out, err):
             kept += 1
     place.count[VOLUNTEER_COUNT] = kept
     place.tally[DROPOUTS_THIS_MONTH] = dropouts
+    place.tally[COCREATED_LAST] = hours_cocreated
     out[year, L.VHOURS] += hours_all
     out[year, L.HORD] += hours_ordered
     out[year, L.HCOC] += hours_cocreated
@@ -530,7 +586,7 @@ def _recruitment(run, place, res, cen, month, lv, p, out):
         i = res.dropped[d]
         recruitment_pool.reenter(pool, run.seed, res.ids[i], i, res.age, month)
     place.tally[RECRUITS_THIS_MONTH] = k
-    out[month // 12, L.RECRUITS] += k
+    out[_row(run, month), L.RECRUITS] += k
 
 
 @njit(cache=True)
@@ -550,18 +606,20 @@ def _merge_sorted(a, na, b, nb):
 
 
 @njit(cache=True)
-def _tally(place, res, cen, p):
+def _tally(run, place, res, cen, p):
     """Each centre's volunteers, satisfied volunteers and hours; the municipality's stocks.
 
     Written out in one loop over plain arrays: a helper taking the namedtuples, called per
     volunteer, would copy (and reference-count) every array in them each time.
     """
     _start_tally(place, cen)
-    n_volunteers, n_satisfied, volunteer_hours = (
+    n_volunteers, n_satisfied, volunteer_hours, tolerant_hours = (
         cen.n_volunteers,
         cen.n_satisfied,
         cen.volunteer_hours,
+        cen.tolerant_hours,
     )
+    ids = res.ids
     tally, centre, hours, motivation, age = (
         place.tally,
         res.centre,
@@ -574,6 +632,8 @@ def _tally(place, res, cen, p):
         c = centre[i]
         n_volunteers[c] += 1.0
         volunteer_hours[c] += hours[i]
+        if rules.is_order_tolerant(run.seed, ids[i], p):
+            tolerant_hours[c] += hours[i]
         if rules.is_satisfied(motivation[i], p):
             n_satisfied[c] += 1.0
         tally[VOLUNTEERS_COHORT + rules.cohort_of_age(age[i])] += 1.0
@@ -587,7 +647,7 @@ def _tally(place, res, cen, p):
 @njit(cache=True)
 def _record_coverage(run, place, month, out, err):
     """Demand and covered hours by area of the month."""
-    year = month // 12
+    year = _row(run, month)
     demand_total = place.demand.sum()
     covered = 0.0
     for a in range(4):
@@ -605,7 +665,7 @@ def _record_coverage(run, place, month, out, err):
 @njit(cache=True)
 def _leader_turnover(run, cen, month, p, out):
     """4 (end of month). Overload makes leaders leave; a vacancy counts down (rules.py)."""
-    year = month // 12
+    year = _row(run, month)
     for c in range(len(cen.key)):
         if cen.vacancy[c] > 0:
             cen.vacancy[c] -= 1
@@ -617,6 +677,7 @@ def _leader_turnover(run, cen, month, p, out):
             cen.felt_strain[c] = felt
             cen.trust[c] = trust
             cen.order_pool[c] = pool
+            cen.order_multiplier[c] = 1.0
 
 
 @njit(cache=True)
@@ -638,21 +699,24 @@ def _close_year(place, cen, year, p, out):
 
 @njit(cache=True)
 def _month(run, rates, place, res, cen, month, lv, p, out, pyramid, err):
-    """One month of one municipality, in the order of rules.py's docstring. False on error."""
+    """One month of one municipality, in the order of rules.py's docstring. False on error.
+
+    Months before the start year (the spin-up) are negative; demography is frozen in them.
+    """
     if month % 12 == 0:
-        if month > 0:
+        if month > -run.spinup_months:  # the pool's year closes every January but the first
             recruitment_pool.close_year(_pool(res, place), res.age, place.count[RESIDENT_COUNT])
-            if not _demography(run, rates, place, res, month, out, err):
-                return False  # 8. demography
+        if month > 0 and not _demography(run, rates, place, res, month, out, err):
+            return False  # 8. demography (frozen during the spin-up)
         _new_year(run, place, res, cen, month, lv, p, out, pyramid)  # 1. demand
-    gap = _gap(place)
+    gap = _gap(place, p)
     volunteers_start = place.tally[VOLUNTEERS]
     if not _centres_step(run, place, cen, gap, month, lv, p, out, err):  # 2-4, 9.
         return False
     if not _work_and_exit(run, place, res, cen, month, lv, p, out, err):  # 5-6.
         return False
     _recruitment(run, place, res, cen, month, lv, p, out)  # 7.
-    _tally(place, res, cen, p)
+    _tally(run, place, res, cen, p)
     flows = place.tally[RECRUITS_THIS_MONTH] - place.tally[DROPOUTS_THIS_MONTH]
     if run.check and place.tally[VOLUNTEERS] != volunteers_start + flows:
         return _fail(err, L.ERR_VOLUNTEERS, month, place.index)
@@ -660,14 +724,17 @@ def _month(run, rates, place, res, cen, month, lv, p, out, pyramid, err):
         return False
     _leader_turnover(run, cen, month, p, out)  # 4. (end of month)
     if month % 12 == 11:
-        _close_year(place, cen, month // 12, p, out)
+        _close_year(place, cen, _row(run, month), p, out)
     return True
 
 
 @njit(cache=True)
 def _run_municipality(run, rates, place, res, cen, lv_base, lv_policy, p, out, pyramid, err):
-    """Run one municipality through all months. Writes ``out[year, column]`` and ``pyramid``."""
-    for month in range(run.n_months):
+    """Run one municipality through all months. Writes ``out[row, column]`` and ``pyramid``.
+
+    The spin-up's months come first, numbered from ``-spinup_months``; their rows come first.
+    """
+    for month in range(-run.spinup_months, run.n_months):
         lv = lv_policy if month >= run.policy_start_month else lv_base
         if not _month(run, rates, place, res, cen, month, lv, p, out, pyramid, err):
             return
@@ -688,6 +755,7 @@ def _run_all(run, rates, order, world, res, lv_base, lv_policy, params, out, pyr
             world.muni_key[m],
             world.fiscal_stress[m],
             world.immigrant_share[m],
+            world.travel_burden[m],
             world.n_residents[m],
         )
         cen = _new_centres(
@@ -743,6 +811,7 @@ WorldArrays = namedtuple(
         "muni_key",
         "fiscal_stress",
         "immigrant_share",
+        "travel_burden",
         "centre_start",
         "centre_key",
         "centre_ownership",
@@ -786,6 +855,7 @@ def simulate(
     n_months,
     check=True,
     threads=None,
+    keep_spinup=False,
 ):
     """Run one scenario (one policy, one demography alternative, one seed) over the region.
 
@@ -799,13 +869,15 @@ def simulate(
         n_months: months from January of the start year.
         check: check invariants (people and volunteers conserved, ranges, leader hours).
         threads: numba threads, or None for numba's default. Results do not depend on it.
+        keep_spinup: also return the spin-up's rows (``params.spinup_years`` of them, first).
 
     Returns:
         (out, pyramid): yearly outputs ``[municipality, year, OUTPUT_COLUMNS]`` and residents by
         ``[municipality, year, sex, age]`` at each January.
     """
     n_muni = world.n_municipalities
-    n_years = (n_months + 11) // 12
+    spinup_years = int(params.spinup_years)
+    n_years = spinup_years + (n_months + 11) // 12
     out = np.zeros((n_muni, n_years, L.N_OUT), dtype=np.float64)
     pyramid = np.zeros((n_muni, n_years, 2, rates.death.shape[-1]), dtype=np.int32)
     err = np.zeros((n_muni, 3), dtype=np.int64)
@@ -817,6 +889,7 @@ def simulate(
         np.int64(policy_start_month),
         np.int64(rates.start_year),
         bool(check),
+        np.int64(12 * spinup_years),
     )
     rate_arrays = Rates(rates.death, rates.fertility, rates.out_migration, rates.in_migration)
     world_arrays = WorldArrays(*(getattr(world, name) for name in WorldArrays._fields))
@@ -840,7 +913,9 @@ def simulate(
     finally:
         numba.set_parallel_chunksize(0)
     _raise_on_error(err, world, rates.start_year)
-    return out, pyramid
+    if keep_spinup:
+        return out, pyramid
+    return out[:, spinup_years:], pyramid[:, spinup_years:]
 
 
 def _raise_on_error(err, world, start_year):
@@ -849,7 +924,7 @@ def _raise_on_error(err, world, start_year):
         return
     m = int(bad[0])
     code, month, entity = (int(x) for x in err[m])
-    when = f"{start_year + month // 12}-{month % 12 + 1:02d}"
+    when = f"{start_year + month // 12}-{month % 12 + 1:02d}"  # spin-up months: before start
     text = L.ERROR_TEXT.get(code, f"error code {code}")
     message = f"municipality {world.codes[m]}, {when}: {text} (entity {entity})"
     if code == L.ERR_CAPACITY:

@@ -56,6 +56,7 @@ OUTPUT_COLUMNS = (
     "volunteer_hours_inclusion",
     "volunteer_hours_children_youth",
     "volunteer_hours_culture",
+    "orders_declined_capacity",
 )
 _C = {name: i for i, name in enumerate(OUTPUT_COLUMNS)}
 RESIDENTS = _C["residents"]
@@ -70,6 +71,7 @@ DEMAND = _C["demand_hours"]
 COVERED = _C["covered_hours"]
 ORD_ISSUED = _C["orders_issued"]
 ORD_DECLINED = _C["orders_declined"]
+ORD_DECLINED_CAPACITY = _C["orders_declined_capacity"]  # part of orders_declined
 MOT_SUM = _C["motivation_sum"]
 RECRUITS = _C["recruits"]
 DROPOUTS = _C["dropouts"]
@@ -124,6 +126,7 @@ INT_COLUMNS = (
     "volunteers_senior",
     "orders_issued",
     "orders_declined",
+    "orders_declined_capacity",
     "recruits",
     "dropouts",
     "leader_turnovers",

@@ -16,7 +16,12 @@ from typing import Any
 import pandas as pd
 
 from frivilligsim.core import schema
-from frivilligsim.core.parameters import REGIMES, VOLUNTEER_POLICY_LEVER, PolicyConfig
+from frivilligsim.core.parameters import (
+    DECLINE_RESPONSES,
+    REGIMES,
+    VOLUNTEER_POLICY_LEVER,
+    PolicyConfig,
+)
 from frivilligsim.inputs.region import load_region
 from frivilligsim.scenario.config import RunConfig, load_config, validate
 from frivilligsim.scenario.setup import presets
@@ -42,14 +47,12 @@ LEVERS = (
     Lever("influence_on_orders", "float"),
     Lever("cocreation_share", "float"),
     Lever("decline_penalty", "float", 0.0, 0.5, 0.01),
-    Lever("leader_followup_share", "float"),
     Lever("evaluation_interval", "int", 0, 36, 1, decimals=0),
     Lever("start_year", "year", 2024, 2050, 1, decimals=0),
     Lever("labour_shortage", "float", -0.05, 0.05, 0.005, decimals=3),
     Lever("fiscal_stress_multiplier", "float", 0.0, 3.0, 0.1, decimals=1),
     Lever("municipal_backup", "bool"),
-    Lever("supplement_principle", "bool"),
-    Lever("recruit_62plus", "bool"),
+    Lever("decline_response", "choice", choices=DECLINE_RESPONSES),
     Lever("volunteer_policy", "choice", choices=VOLUNTEER_POLICY_LEVER),
 )
 LEVER_BY_NAME = {lever.name: lever for lever in LEVERS}
@@ -175,10 +178,12 @@ def is_adjusted(choice: Choice, cat: Catalogue) -> bool:
 def followed_preset(choice: Choice, cat: Catalogue) -> str | None:
     """The preset an ``as_planned`` municipality follows instead of its own levers, if any.
 
-    Under ``as_planned`` a municipality whose plans speak of co-creation or mobilisation acts on
-    that preset (``scenario/world.py``), so the as_planned levers do not reach it.
+    Only with ``plan_mapping=plan`` does an ``as_planned`` municipality whose plans speak of
+    co-creation or mobilisation act on that preset (``scenario/world.py``), so the as_planned
+    levers do not reach it; with ``practice`` or ``tilted`` they reach every municipality.
     """
-    if cat.presets[choice.preset].regime != "as_planned":
+    policy = cat.presets[choice.preset]
+    if policy.regime != "as_planned" or policy.plan_mapping != "plan":
         return None
     discourse = cat.discourse_of(choice.municipality)
     return discourse if discourse in ("cocreation", "mobilisation") else None

@@ -313,10 +313,26 @@ def read_population_07459(path, year: int | None = None) -> tuple[pd.DataFrame, 
     return found.municipalities, found.population
 
 
-def read_population(path, year: int | None = None) -> PopulationFile:
-    """Read a table 07459 export (see the module docstring); ``year=None`` takes the latest."""
-    text = _read_text(path)
-    lines = _lines(text)
+@dataclass(frozen=True)
+class _PopulationLayout:
+    """The columns of a 07459 export: index of each dimension, and each count column's
+    sex and year when they are folded into the value headings."""
+
+    header_line: int
+    delim: str
+    header: list
+    i_region: int
+    i_sex: int | None
+    i_age: int
+    i_year: int | None
+    i_contents: int | None
+    value_cols: list
+    col_sex: dict
+    col_year: dict
+
+
+def _population_layout(path, lines) -> _PopulationLayout:
+    """Where the region, sex, age, year and count columns of a 07459 export are."""
     header_line, delim, header = _find_header(path, lines, 3, prefer=_REGION_LABELS)
     i_region = _column(path, header, header_line, _REGION_LABELS, "'region'")
     i_sex = _column(path, header, header_line, {"kjonn", "sex", "kjnn"}, "'kjønn' (sex)", False)
@@ -382,6 +398,33 @@ def read_population(path, year: int | None = None) -> PopulationFile:
                 header_line,
             )
         seen_cols[key] = i
+    return _PopulationLayout(
+        header_line,
+        delim,
+        header,
+        i_region,
+        i_sex,
+        i_age,
+        i_year,
+        i_contents,
+        value_cols,
+        col_sex,
+        col_year,
+    )
+
+
+def _population_rows(path, lines, lay: _PopulationLayout):
+    """Every municipal count of the export: ``counts[(code, sex, age, year)] = (count, line)``,
+    with names, and the non-municipal and ended regions skipped."""
+    header_line, delim, header = lay.header_line, lay.delim, lay.header
+    i_region, i_sex, i_age, i_year, i_contents = (
+        lay.i_region,
+        lay.i_sex,
+        lay.i_age,
+        lay.i_year,
+        lay.i_contents,
+    )
+    value_cols, col_sex, col_year = lay.value_cols, lay.col_sex, lay.col_year
     n_fields = len(header)
 
     counts: dict[tuple[str, int, int, int], tuple[int, int]] = {}  # key -> (count, line)
@@ -459,6 +502,11 @@ def read_population(path, year: int | None = None) -> PopulationFile:
                     lineno,
                 )
             counts[key] = (c, lineno)
+    return counts, names, skipped, ended
+
+
+def _population_array(path, counts, names, year):
+    """The municipalities of ``year`` (default: the latest) as ``[n, 2, 106]`` counts."""
     if not counts:
         raise DataFileError(path, "no municipality rows (4-digit region codes) after the header")
     years = sorted({k[3] for k in counts})
@@ -485,6 +533,15 @@ def read_population(path, year: int | None = None) -> PopulationFile:
                 f"municipality {code} {names[code]} lacks {len(missing)} of {2 * N_AGES} "
                 f"sex-age counts for {year} (e.g. {', '.join(missing[:3])}); the file is partial",
             )
+    return codes, population, years, year
+
+
+def read_population(path, year: int | None = None) -> PopulationFile:
+    """Read a table 07459 export (see the module docstring); ``year=None`` takes the latest."""
+    lines = _lines(_read_text(path))
+    layout = _population_layout(path, lines)
+    counts, names, skipped, ended = _population_rows(path, lines, layout)
+    codes, population, years, year = _population_array(path, counts, names, year)
     municipalities = pd.DataFrame({"code": codes, "name": [names[c] for c in codes]})
     return PopulationFile(
         municipalities=municipalities,

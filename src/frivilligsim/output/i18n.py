@@ -18,6 +18,7 @@ en: dict[str, str] = {
     # Policies (schema.POLICIES)
     "policy.cocreation": "Co-creation",
     "policy.mobilisation": "Mobilisation",
+    "policy.mobilisation_well": "Mobilisation done well",
     "policy.as_planned": "As planned",
     # Demography alternatives (schema.DEMOGRAPHIES), named as Statistics Norway names them
     "demography.MMMM": "Main alternative (MMMM)",
@@ -183,6 +184,7 @@ en: dict[str, str] = {
 nb: dict[str, str] = {
     "policy.cocreation": "Samskaping",
     "policy.mobilisation": "Mobilisering",
+    "policy.mobilisation_well": "Mobilisering med innflytelse",
     "policy.as_planned": "Som planlagt",
     "demography.MMMM": "Hovedalternativet (MMMM)",
     "demography.LLML": "Lav nasjonal vekst (LLML)",

@@ -50,6 +50,7 @@ OKABE_ITO = {
 POLICY_COLOURS = {
     "cocreation": OKABE_ITO["blue"],
     "mobilisation": OKABE_ITO["vermillion"],
+    "mobilisation_well": OKABE_ITO["orange"],
     "as_planned": OKABE_ITO["black"],
 }
 DEMOGRAPHY_PALETTE = tuple(

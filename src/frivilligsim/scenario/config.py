@@ -20,6 +20,8 @@ from omegaconf import DictConfig, OmegaConf
 
 from frivilligsim.core.demography import DemographyConfig
 from frivilligsim.core.parameters import (
+    DECLINE_RESPONSES,
+    PLAN_MAPPINGS,
     REGIMES,
     VOLUNTEER_POLICY_LEVER,
     BehaviourParams,
@@ -394,6 +396,8 @@ def validate(cfg: DictConfig | RunConfig, given: list[str] | None = None) -> Run
     _check_choice("engine.name", run.engine.name, ENGINES)
     _check_choice("policy.regime", run.policy.regime, REGIMES)
     _check_choice("policy.volunteer_policy", run.policy.volunteer_policy, VOLUNTEER_POLICY_LEVER)
+    _check_choice("policy.decline_response", run.policy.decline_response, DECLINE_RESPONSES)
+    _check_choice("policy.plan_mapping", run.policy.plan_mapping, PLAN_MAPPINGS)
     if run.engine.threads is not None and run.engine.threads < 1:
         raise ConfigError(
             f"engine.threads={run.engine.threads} is out of range; expected 1 or more, or null"

@@ -10,13 +10,13 @@ Must not: simulate, write files or print.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import lru_cache
 
 import numpy as np
 
 from frivilligsim.core.demography import DemographyConfig, DemographyRates, build_rates
-from frivilligsim.core.parameters import REGIMES, PolicyConfig, as_record
+from frivilligsim.core.parameters import PLAN_MAPPING_KEYS, REGIMES, PolicyConfig, as_record
 from frivilligsim.core.rng import replicate_seed
 from frivilligsim.inputs.projection import projection_targets
 from frivilligsim.inputs.region import RegionConfig, load_region
@@ -65,8 +65,14 @@ def demography_for(run: RunConfig, name: str) -> DemographyConfig:
 
 
 def presets(run: RunConfig) -> dict[str, PolicyConfig]:
-    """Every policy preset by name, with the config's own policy in its place."""
-    return {name: policy_for(run, name) for name in REGIMES}
+    """Every policy preset by name, with the config's own policy in its place.
+
+    The plan-to-practice mapping (``PLAN_MAPPING_KEYS``) is the config's in every preset, so
+    ``policy.plan_mapping=...`` reaches as_planned (the spin-up and the years before a policy's
+    start) whichever policy is chosen.
+    """
+    mapping = {key: getattr(run.policy, key) for key in PLAN_MAPPING_KEYS}
+    return {name: replace(policy_for(run, name), **mapping) for name in REGIMES}
 
 
 @lru_cache(maxsize=4)
@@ -134,9 +140,9 @@ def prepare(
 ) -> ScenarioSetup:
     """Set up the scenario (``policy``, ``demography``; default: the config's own) of ``run``."""
     world = world if world is not None else world_for(run.region, run.start_year)
-    chosen = policy_for(run, policy or run.policy.name)
-    alternative = demography_for(run, demography or run.demography.name)
     by_name = presets(run)
+    chosen = by_name.get(policy or run.policy.name) or policy_for(run, policy or run.policy.name)
+    alternative = demography_for(run, demography or run.demography.name)
     return ScenarioSetup(
         run=run,
         world=world,

@@ -31,6 +31,7 @@ class World:
     codes: np.ndarray  # str, municipality codes in region order
     muni_key: np.ndarray  # int64, stable per-municipality rng entity
     fiscal_stress: np.ndarray  # float64
+    travel_burden: np.ndarray  # float64 in [0, 1]
     immigrant_share: np.ndarray  # float64
     discourse: np.ndarray  # int8, schema.DISCOURSE codes
     policy_adopted: np.ndarray  # bool, the municipality's own volunteer policy is adopted
@@ -94,6 +95,7 @@ def build_world(region: Region) -> World:
         codes=codes,
         muni_key=muni_key,
         fiscal_stress=munis["fiscal_stress"].to_numpy(dtype=np.float64),
+        travel_burden=munis["travel_burden"].to_numpy(dtype=np.float64),
         immigrant_share=munis["immigrant_share"].to_numpy(dtype=np.float64),
         discourse=_codes(munis["discourse"], schema.DISCOURSE),
         policy_adopted=(munis["volunteer_policy"] == "adopted").to_numpy(),
@@ -128,16 +130,42 @@ def municipality_levers(
 ) -> np.ndarray:
     """One lever record per municipality under ``policy``.
 
-    Under ``as_planned`` a municipality whose plans speak of co-creation uses the
-    ``cocreation`` preset, one whose plans speak of mobilisation the ``mobilisation`` preset,
-    and the rest the as_planned levers themselves (MODEL.md section 7, L796-1024).
+    Every preset but ``as_planned`` applies its levers in every municipality. Under
+    ``as_planned`` the levers depend on the municipality's plan discourse (L796-1024) through
+    ``policy.plan_mapping`` (an assumption; docs/ODD.md section 7):
+
+    - ``practice``: the as_planned levers everywhere (the discourse ignored, L501-505, L876-885);
+    - ``tilted``: the as_planned levers, with co-creation share x
+      ``tilt_cocreation_share_cocreation`` where plans speak of co-creation, order intensity x
+      ``tilt_order_intensity_mobilisation`` where they speak of mobilisation, and order intensity
+      x ``tilt_order_intensity_other``, co-creation share x ``tilt_cocreation_share_other``
+      where they speak of place identity or independence;
+    - ``plan``: practice follows the plan: the ``cocreation`` and ``mobilisation`` presets where
+      plans speak of them, the as_planned levers elsewhere.
     """
     levers = np.zeros(world.n_municipalities, dtype=LEVER_DTYPE)
     for m in range(world.n_municipalities):
-        chosen = policy
-        if policy.regime == "as_planned":
-            discourse = schema.DISCOURSE[world.discourse[m]]
-            if discourse in ("cocreation", "mobilisation"):
-                chosen = presets[discourse]
-        levers[m] = lever_row(chosen, bool(world.policy_adopted[m]))
+        adopted = bool(world.policy_adopted[m])
+        if policy.regime != "as_planned" or policy.plan_mapping == "practice":
+            levers[m] = lever_row(policy, adopted)
+            continue
+        discourse = schema.DISCOURSE[world.discourse[m]]
+        if policy.plan_mapping == "plan":
+            chosen = presets[discourse] if discourse in ("cocreation", "mobilisation") else policy
+            levers[m] = lever_row(chosen, adopted)
+        elif discourse == "cocreation":
+            levers[m] = lever_row(
+                policy, adopted, cocreation_share_factor=policy.tilt_cocreation_share_cocreation
+            )
+        elif discourse == "mobilisation":
+            levers[m] = lever_row(
+                policy, adopted, order_intensity_factor=policy.tilt_order_intensity_mobilisation
+            )
+        else:
+            levers[m] = lever_row(
+                policy,
+                adopted,
+                order_intensity_factor=policy.tilt_order_intensity_other,
+                cocreation_share_factor=policy.tilt_cocreation_share_other,
+            )
     return levers.view(np.recarray)

@@ -87,6 +87,12 @@ class Volunteer(mesa.Agent):
     def cohort_name(self) -> str:
         return schema.COHORTS[self.cohort]
 
+    @property
+    def order_tolerant(self) -> bool:
+        """Whether the volunteer does not mind ordered tasks (a fixed trait, ``rules.is_order_tolerant``)."""
+        model = self.model
+        return bool(rules.is_order_tolerant(model.stream_seed, self.resident_id, model.params))
+
     def step(self) -> None:
         """One month of work (rule 5) and the dropout decision (rule 6).
 
@@ -97,20 +103,25 @@ class Volunteer(mesa.Agent):
         p = model.params
         lv = self.municipality.lever
         centre = self.centre
+        tolerant = self.order_tolerant
+        share = centre.ordered_share_tolerant if tolerant else centre.ordered_share
         m = rules.motivation_after_month(
             self.motivation,
-            centre.ordered_share,
+            share,
             centre.followup_quality,
             centre.felt_strain,
+            tolerant,
             lv,
             p,
         )
+        if centre.cocreation_failed:
+            m = rules.motivation_after_cocreation_failure(m, centre.cocreation, p)
         if centre.evaluating:
             m = rules.redesigned_motivation(m, p)
         self.motivation = m
         h = self.hours
         self.hours_ordered, self.hours_cocreated, self.hours_meeting_demand = rules.hours_split(
-            h, centre.ordered_share, centre.cocreation, p
+            h, share, centre.cocreation, self.municipality.travel_burden, p
         )
         if model.check:
             if m < 0.0 or m > 1.0:
@@ -136,6 +147,8 @@ class Centre(mesa.Agent):
         vacancy: months the leader post stays empty (0 = a leader is in post).
         trust: trust between the municipality's service units and the centre, in [0, 1].
         order_pool: ordered volunteer hours a month still running (*bestillinger*).
+        order_multiplier: how much the units still order from the centre (1 unless they back
+            off after declines, ``rules.order_multiplier_after_month``).
     """
 
     def __init__(
@@ -165,11 +178,15 @@ class Centre(mesa.Agent):
         self.vacancy = 0
         self.trust = float(p.trust_initial)
         self.order_pool = 0.0
+        self.order_multiplier = 1.0
         # this month (set by step)
         self.orders_issued = 0
         self.orders_declined = 0
+        self.orders_declined_capacity = 0
         self.cocreation = 0.0
-        self.ordered_share = 0.0
+        self.cocreation_failed = False
+        self.ordered_share = 0.0  # of an order-averse volunteer's hours
+        self.ordered_share_tolerant = 0.0  # of an order-tolerant volunteer's hours
         self.followup_quality = 0.0
         self.recruiting_quality = 0.0
         self.strain = 0.0
@@ -184,6 +201,7 @@ class Centre(mesa.Agent):
         self.n_volunteers = 0.0
         self.n_satisfied = 0.0
         self.volunteer_hours = 0.0
+        self.tolerant_hours = 0.0
         self._leader = np.zeros(4)
 
     @property
@@ -207,24 +225,43 @@ class Centre(mesa.Agent):
         vacant = self.vacant
         issued = 0
         declined = 0
+        declined_capacity = 0
         accepted_hours = 0.0
+        running = rules.order_pool_after_month(self.order_pool, 0.0, p)
+        averse_hours = self.volunteer_hours - self.tolerant_hours
         if not vacant:
             rate = rules.order_rate(
-                muni.gap, muni.fiscal_stress, self.co_located, self.ownership == MUNICIPAL, lv, p
+                muni.gap,
+                muni.fiscal_stress,
+                self.co_located,
+                self.ownership == MUNICIPAL,
+                self.order_multiplier,
+                lv,
+                p,
             )
-            issued, declined, accepted_hours = rules.orders_of_month(
+            room = rules.order_capacity(self.tolerant_hours, averse_hours, p) - running
+            issued, declined, declined_capacity, accepted_hours = rules.orders_of_month(
                 seed,
                 self.key,
                 month,
                 rate,
                 self.ownership == VOLUNTARY_ORG,
                 self.felt_strain,
+                room,
                 lv,
                 p,
             )
             self.trust = rules.trust_after_declines(self.trust, declined, lv)
-        self.order_pool = rules.order_pool_after_month(self.order_pool, accepted_hours, p)
+            self.order_multiplier = rules.order_multiplier_after_month(
+                self.order_multiplier, issued, declined, lv, p
+            )
+        self.order_pool = running + accepted_hours
         self.cocreation = rules.cocreation_level(self.trust, self.agreement, vacant, lv)
+        self.cocreation_failed = bool(
+            rules.cocreation_fails(seed, self.key, month, self.cocreation, self.felt_strain, p)
+        )
+        if self.cocreation_failed:
+            self.trust = rules.trust_after_cocreation_failure(self.trust)
         if vacant:
             self.followup_quality = 0.0
             self.recruiting_quality = 0.0
@@ -239,13 +276,19 @@ class Centre(mesa.Agent):
             self.hours_worked = float(self._leader[3])
             if model.check and self.hours_worked > self.leader_budget * (1.0 + 1e-9):
                 model.fail(layout.ERR_LEADER_HOURS, self.key)
-        self.ordered_share = rules.ordered_share(self.order_pool, self.volunteer_hours, lv)
+        self.ordered_share = rules.ordered_share(
+            self.order_pool, self.tolerant_hours, averse_hours, False, lv, p
+        )
+        self.ordered_share_tolerant = rules.ordered_share(
+            self.order_pool, self.tolerant_hours, averse_hours, True, lv, p
+        )
         self.pull = rules.centre_pull(
             self.n_satisfied,
             muni.pool_13plus,
             self.recruiting_quality,
             self.co_located,
             vacant,
+            muni.travel_burden,
             p,
         )
         self.evaluating = bool(rules.evaluates(month, vacant, lv))
@@ -253,6 +296,7 @@ class Centre(mesa.Agent):
             self.trust = rules.trust_after_evaluation(self.trust, p)
         self.orders_issued = issued
         self.orders_declined = declined
+        self.orders_declined_capacity = declined_capacity
         self.orders_this_year += issued
 
     def end_of_month(self) -> None:
@@ -264,7 +308,7 @@ class Centre(mesa.Agent):
         model = self.model
         p = model.params
         out = self.municipality.out
-        year = model.month // 12
+        year = model.row
         if self.vacancy > 0:
             self.vacancy -= 1
             out[year, layout.VACANT_MONTHS] += 1
@@ -276,6 +320,7 @@ class Centre(mesa.Agent):
             self.felt_strain = float(felt_strain)
             self.trust = float(trust)
             self.order_pool = float(order_pool)
+            self.order_multiplier = 1.0
 
     def new_year(self) -> None:
         """Reset the yearly counters (orders received, joint and volunteer hours)."""
@@ -328,9 +373,11 @@ class ServiceUnit(mesa.Agent):
         self.demand = float(demand)
         if first_year:
             self.demand_start = self.demand
-        year = model.month // 12
+        years_since_start = max(0, model.month // 12)  # staff frozen during the spin-up
         lv = self.municipality.lever
-        self.staff = rules.staff_capacity(self.demand_start, year, lv.labour_shortage, model.params)
+        self.staff = rules.staff_capacity(
+            self.demand_start, years_since_start, lv.labour_shortage, model.params
+        )
         self.orders_issued = 0
 
     def step(self) -> None:
@@ -415,6 +462,7 @@ class Municipality(mesa.Agent):
         self.centres: list[Centre] = []
         self.units: list[ServiceUnit] = []
         self.gap = 0.0
+        self.cocreated_last_month = 0.0  # co-created volunteer hours (they take staff time)
         self.pool_13plus = 0.0
         self.total_pull = 0.0
         # live tallies (refreshed after each resident pass)
@@ -462,6 +510,10 @@ class Municipality(mesa.Agent):
 
     # ---- 8. demography (each January after the first) --------------------------------------
 
+    def close_pool_year(self) -> None:
+        """Every January but the first: the pool's year closes before the demography (rule 7)."""
+        recruitment_pool.close_year(self.pool, self.age, self.n)
+
     def demography(self) -> None:
         """Last year's deaths, births and migration by ``demography.step_year`` (rule 8).
 
@@ -471,12 +523,11 @@ class Municipality(mesa.Agent):
         move away leave their centre, and the resident arrays are compacted in the same order.
         """
         model = self.model
-        year = model.month // 12
-        step = year - 1
+        year = model.row
+        step = model.month // 12 - 1
         rates = model.rates
         before = self.n
         out_migration, in_migration = rates.migration_for(self.code)
-        recruitment_pool.close_year(self.pool, self.age, self.n)
         n_new, next_serial, births, deaths, in_mig, out_mig = step_year(
             self.age,
             self.sex,
@@ -537,7 +588,7 @@ class Municipality(mesa.Agent):
         In the first year this also draws the initial volunteers.
         """
         model = self.model
-        year = model.month // 12
+        year = model.row
         n = self.n
         age = self.age[:n]
         np.add.at(self.pyramid[year], (self.sex[:n], age), 1)
@@ -551,7 +602,7 @@ class Municipality(mesa.Agent):
         out[year, layout.R80] = n80
         demand = np.zeros(4)
         rules.demand_hours(n80, self.immigrant_share * n, n6_17, float(n), model.params, demand)
-        first = model.month == 0
+        first = model.month == model.first_month
         for unit in self.units:
             unit.new_year(demand[unit.area], first)
         if first:
@@ -600,6 +651,7 @@ class Municipality(mesa.Agent):
             centre.n_volunteers = 0.0
             centre.n_satisfied = 0.0
             centre.volunteer_hours = 0.0
+            centre.tolerant_hours = 0.0
         cohorts = np.zeros(4)
         total = 0
         motivation = 0.0
@@ -608,6 +660,8 @@ class Municipality(mesa.Agent):
             c = v.centre
             c.n_volunteers += 1.0
             c.volunteer_hours += v.hours
+            if v.order_tolerant:
+                c.tolerant_hours += v.hours
             if rules.is_satisfied(v.motivation, p):
                 c.n_satisfied += 1.0
             cohorts[v.cohort] += 1.0
@@ -636,13 +690,16 @@ class Municipality(mesa.Agent):
             demand_total += unit.demand
             staff_total += unit.staff
             covered += unit.covered
-        self.gap = rules.gap_ratio(demand_total, staff_total, covered)
+        staff = rules.staff_after_cocreation(
+            staff_total, self.cocreated_last_month, self.model.params
+        )
+        self.gap = rules.gap_ratio(demand_total, staff, covered)
         self._month["volunteers_start"] = self.n_volunteers
 
     def gather_centres(self) -> None:
         """Sum the centres' strain, orders and pull in centre order; units take the orders."""
         out = self.out
-        year = self.model.month // 12
+        year = self.model.row
         total_pull = 0.0
         issued = 0
         for centre in self.centres:
@@ -651,6 +708,7 @@ class Municipality(mesa.Agent):
                 out[year, layout.STRAIN_MONTHS] += 1.0
             out[year, layout.ORD_ISSUED] += centre.orders_issued
             out[year, layout.ORD_DECLINED] += centre.orders_declined
+            out[year, layout.ORD_DECLINED_CAPACITY] += centre.orders_declined_capacity
             total_pull += centre.pull
             issued += centre.orders_issued
         self.total_pull = total_pull
@@ -698,7 +756,7 @@ class Municipality(mesa.Agent):
     def close_month(self) -> None:
         """Sum the month's hours, remove dropouts, re-tally, record outputs and check them."""
         model = self.model
-        year = model.month // 12
+        year = model.row
         out = self.out
         v_hours = 0.0
         h_ordered = 0.0
@@ -724,6 +782,7 @@ class Municipality(mesa.Agent):
             recruitment_pool.reenter(
                 self.pool, model.stream_seed, int(self.ids[i]), i, self.age, model.month
             )
+        self.cocreated_last_month = h_cocreated
         self.status[: self.n][self.status[: self.n] == RECRUITED] = VOLUNTEER
         self.retally()
         recruits = self._month.get("recruits", 0)
@@ -755,7 +814,7 @@ class Municipality(mesa.Agent):
 
     def close_year(self) -> None:
         """December: the year's stocks of volunteers and the centres' cooperation."""
-        year = self.model.month // 12
+        year = self.model.row
         out = self.out
         p = self.model.params
         out[year, layout.VOLS] = self.n_volunteers

@@ -68,13 +68,11 @@ LEVER_KEYWORDS = (
     "order_intensity",
     "influence_on_orders",
     "cocreation_share",
+    "decline_response",
     "decline_penalty",
-    "supplement_principle",
     "volunteer_policy",
     "municipal_backup",
     "evaluation_interval",
-    "leader_followup_share",
-    "recruit_62plus",
     "labour_shortage",
     "fiscal_stress_multiplier",
 )
@@ -149,15 +147,16 @@ class FrivilligModel(mesa.Model):
     changes the running model (so do the lever names, for every municipality).
 
     Args:
-        policy: policy option, ``cocreation`` | ``mobilisation`` | ``as_planned``.
+        policy: policy option, ``cocreation`` | ``mobilisation`` | ``mobilisation_well`` |
+            ``as_planned``.
         demography: demography alternative, e.g. ``MMMM``.
         start_year: first simulated year (January).
         end_year: last simulated year (to December).
         municipalities: municipality codes, e.g. ``["S004"]``; None = the region's first.
-        order_intensity, influence_on_orders, cocreation_share, decline_penalty,
-            supplement_principle, volunteer_policy, municipal_backup, evaluation_interval,
-            leader_followup_share, recruit_62plus, labour_shortage, fiscal_stress_multiplier:
-            policy levers (``policy.<name>``); None = the policy file's value.
+        order_intensity, influence_on_orders, cocreation_share, decline_response,
+            decline_penalty, volunteer_policy, municipal_backup, evaluation_interval,
+            labour_shortage, fiscal_stress_multiplier: policy levers (``policy.<name>``);
+            None = the policy file's value.
         policy_start_year: the year the policy takes effect (``policy.start_year``).
         overrides: any other config overrides, e.g. ``["model.motivation_decay=0.02"]``.
         seed: Mesa's seed; also the seed of every keyed draw, so ``seed=s`` gives the fast
@@ -177,13 +176,11 @@ class FrivilligModel(mesa.Model):
         order_intensity: float | None = None,
         influence_on_orders: float | None = None,
         cocreation_share: float | None = None,
+        decline_response: str | None = None,
         decline_penalty: float | None = None,
-        supplement_principle: bool | None = None,
         volunteer_policy: str | None = None,
         municipal_backup: bool | None = None,
         evaluation_interval: int | None = None,
-        leader_followup_share: float | None = None,
-        recruit_62plus: bool | None = None,
         labour_shortage: float | None = None,
         fiscal_stress_multiplier: float | None = None,
         policy_start_year: int | None = None,
@@ -205,13 +202,11 @@ class FrivilligModel(mesa.Model):
                 "order_intensity": order_intensity,
                 "influence_on_orders": influence_on_orders,
                 "cocreation_share": cocreation_share,
+                "decline_response": decline_response,
                 "decline_penalty": decline_penalty,
-                "supplement_principle": supplement_principle,
                 "volunteer_policy": volunteer_policy,
                 "municipal_backup": municipal_backup,
                 "evaluation_interval": evaluation_interval,
-                "leader_followup_share": leader_followup_share,
-                "recruit_62plus": recruit_62plus,
                 "labour_shortage": labour_shortage,
                 "fiscal_stress_multiplier": fiscal_stress_multiplier,
             }
@@ -238,7 +233,11 @@ class FrivilligModel(mesa.Model):
         self.policy_name = setup.policy_name
         self.demography_name = setup.demography_name
         self.check = bool(run.engine.check_invariants)
-        self.month = 0  # months simulated so far; during a step, the month being simulated
+        spinup_years = int(self.params.spinup_years)
+        # months simulated so far; during a step, the month being simulated. The spin-up's
+        # months are negative: it runs here, before the model is handed over on 1 January.
+        self.first_month = -12 * spinup_years
+        self.month = self.first_month
         world = setup.world
         n_muni = len(setup.indices)
         self.codes = np.array([str(world.codes[m]) for m in setup.indices])
@@ -246,10 +245,33 @@ class FrivilligModel(mesa.Model):
         self.pyramid = np.zeros(
             (n_muni, self.n_years, 2, self.rates.death.shape[-1]), dtype=np.int32
         )
-        self.municipalities = [self._build_municipality(k, m) for k, m in enumerate(setup.indices)]
+        # the spin-up writes its own rows (read them with spinup_out), not the run's
+        self.spinup_out = np.zeros((n_muni, spinup_years, layout.N_OUT))
+        spinup_pyramid = np.zeros(
+            (n_muni, spinup_years, 2, self.rates.death.shape[-1]), dtype=np.int32
+        )
+        spinning = spinup_years > 0
+        self.municipalities = [
+            self._build_municipality(
+                k,
+                m,
+                self.spinup_out[k] if spinning else self.out[k],
+                spinup_pyramid[k] if spinning else self.pyramid[k],
+            )
+            for k, m in enumerate(setup.indices)
+        ]
         self._monthly: list[dict[str, Any]] = []
         for muni in self.municipalities:
-            muni.new_year()  # January of the first year: demand and the initial volunteers
+            muni.new_year()  # the first January: demand and the initial volunteers
+        while self.month < 0:
+            self._step_month()
+        for k, muni in enumerate(self.municipalities):
+            muni.out = self.out[k]
+            muni.pyramid = self.pyramid[k]
+            if spinning:
+                muni.close_pool_year()
+                muni.new_year()  # January of the start year, from the spun-up state
+        self._monthly = []
         self.datacollector = mesa.DataCollector(
             model_reporters={name: _reporter(name) for name in REPORTED_COLUMNS}
         )
@@ -258,7 +280,14 @@ class FrivilligModel(mesa.Model):
 
     # ---- construction ------------------------------------------------------------------------
 
-    def _build_municipality(self, k: int, m: int) -> Municipality:
+    @property
+    def row(self) -> int:
+        """The output row of the month being simulated (of the spin-up's rows while it runs)."""
+        if self.month < 0:
+            return (self.month - self.first_month) // 12
+        return self.month // 12
+
+    def _build_municipality(self, k: int, m: int, out: np.ndarray, pyramid: np.ndarray):
         world = self.setup.world
         munis = world.region.municipalities.reset_index(drop=True)
         row = munis.iloc[m]
@@ -282,8 +311,8 @@ class FrivilligModel(mesa.Model):
             capacity=int(world.block_cap[m]),
             lever_base=_copy_record(self.setup.lever_base[m]),
             lever_policy=_copy_record(self.setup.lever_policy[m]),
-            out=self.out[k],
-            pyramid=self.pyramid[k],
+            out=out,
+            pyramid=pyramid,
         )
         c_lo, c_hi = int(world.centre_start[m]), int(world.centre_start[m + 1])
         table = world.region.centres
@@ -326,10 +355,18 @@ class FrivilligModel(mesa.Model):
         if self.month >= self.n_months:
             self.running = False
             return
+        self._step_month()
+        self._snapshot = self._current()
+        self.datacollector.collect(self)
+
+    def _step_month(self) -> None:
+        """The phases of one month (the spin-up's months too: demography frozen before 0)."""
         january = self.month % 12 == 0
         self._each(Municipality, "begin_month")
-        if january and self.month > 0:
-            self._each(Municipality, "demography")  # 8. demography, each January
+        if january and self.month not in (self.first_month, 0):  # __init__ does those two
+            self._each(Municipality, "close_pool_year")
+            if self.month > 0:
+                self._each(Municipality, "demography")  # 8. demography, each January
             self._each(Municipality, "new_year")  # 1. demand from the new target populations
         self._each(ServiceUnit, "step", shuffle=True)  # 1. covered and unmet demand
         self._each(Municipality, "assess_gap")
@@ -342,8 +379,6 @@ class FrivilligModel(mesa.Model):
         if self.month % 12 == 11:
             self._each(Municipality, "close_year")
         self.month += 1
-        self._snapshot = self._current()
-        self.datacollector.collect(self)
 
     # ---- checks and bookkeeping ------------------------------------------------------------------
 
