@@ -1,6 +1,6 @@
 # The two commands of the README, made real on a fresh machine with Python 3.11+ and make:
 #   make run    install into .venv, then run `python -m frivilligsim experiment=ageing_2050`
-#   make test   install into .venv, then run the whole test suite
+#   make test   install into .venv, then run the whole test suite (two worker processes)
 PYTHON ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
@@ -25,7 +25,7 @@ smoke: install
 	$(BIN)/python -m frivilligsim experiment=smoke $(ARGS)
 
 test: install
-	$(BIN)/python -m pytest $(ARGS)
+	$(BIN)/python -m pytest -n 2 $(ARGS)
 
 lint: install
 	$(BIN)/ruff check src tests benchmarks scripts experiments
