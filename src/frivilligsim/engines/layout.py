@@ -115,32 +115,19 @@ ERROR_TEXT = {
 
 
 HELPER_COLUMNS = ("covered_hours", "motivation_sum", "strain_sum", "strain_months")
-INT_COLUMNS = (
-    "residents",
-    "residents_70plus",
-    "residents_80plus",
-    "volunteers",
-    "volunteers_youth",
-    "volunteers_adult",
-    "volunteers_young_retiree",
-    "volunteers_senior",
-    "orders_issued",
-    "orders_declined",
-    "orders_declined_capacity",
-    "recruits",
-    "dropouts",
-    "leader_turnovers",
-    "cooperating_centres",
-    "leaders_pressured",
-    "centres",
-    "vacant_centre_months",
-    "volunteer_deaths",
-    "volunteer_outmigrants",
-    "births",
-    "deaths",
-    "in_migrants",
-    "out_migrants",
-)
+# Counts (people, orders, centres, months) are whole numbers in the table; hours, sums of
+# motivation and strain, and strain months stay floats.
+FLOAT_COLUMNS = (
+    "volunteer_hours",
+    "hours_ordered",
+    "hours_cocreated",
+    "demand_hours",
+    "covered_hours",
+    "motivation_sum",
+    "strain_sum",
+    "strain_months",
+) + tuple(c for c in OUTPUT_COLUMNS if c.startswith(("demand_hours_", "volunteer_hours_")))
+INT_COLUMNS = tuple(c for c in OUTPUT_COLUMNS if c not in FLOAT_COLUMNS)
 
 
 def ratio(num, den) -> np.ndarray:
