@@ -673,13 +673,46 @@ def _run_municipality(run, rates, place, res, cen, lv_base, lv_policy, p, out, p
             return
 
 
+@njit(cache=True)
+def _municipality_residents(world, m):
+    """Municipality ``m``'s resident slots: its initial residents copied, volunteer state zero.
+
+    Allocated per municipality inside the parallel loop, so a run holds the state of the
+    municipalities being simulated only (not of the whole region at once).
+    """
+    lo = world.block_start[m]
+    cap = world.block_cap[m]
+    return Residents(
+        world.age[lo : lo + cap].copy(),
+        world.sex[lo : lo + cap].copy(),
+        world.ids[lo : lo + cap].copy(),
+        np.zeros(cap, dtype=np.int8),
+        np.zeros(cap, dtype=np.int8),
+        np.full(cap, np.nan),
+        np.zeros(cap, dtype=np.int8),
+        np.zeros(cap, dtype=np.float64),
+        np.zeros(cap, dtype=np.float64),
+        np.zeros(cap, dtype=np.int32),
+        np.zeros(cap, dtype=np.int8),
+        np.zeros(cap, dtype=np.int32),
+        np.zeros(cap, dtype=np.int32),
+        np.zeros(cap, dtype=np.int32),
+        np.zeros(cap, dtype=np.int32),
+        np.zeros(cap, dtype=np.int32),
+    )
+
+
 @njit(cache=True, parallel=True)
-def _run_all(run, rates, order, world, res, lv_base, lv_policy, params, out, pyramid, err):
+def _run_all(run, seeds, rates, tasks, world, lv_base, lv_policy, params, out, pyramid, err):
+    """Every task (replicate ``tasks[k, 0]``, municipality ``tasks[k, 1]``) in one parallel loop.
+
+    Tasks do not share state, so a batch of replicates fills both cores as one replicate's
+    municipalities do; each task's draws are keyed by its own seed.
+    """
     # Records are indexed inside the loop: numba's parallel closures cannot take them by value.
-    for k in prange(len(order)):
-        m = order[k]
-        lo = world.block_start[m]
-        hi = lo + world.block_cap[m]
+    for k in prange(tasks.shape[0]):
+        r = tasks[k, 0]
+        m = tasks[k, 1]
         c_lo = world.centre_start[m]
         c_hi = world.centre_start[m + 1]
         p = params[0]
@@ -697,30 +730,14 @@ def _run_all(run, rates, order, world, res, lv_base, lv_policy, params, out, pyr
             world.centre_agreement[c_lo:c_hi],
             p,
         )
-        mine = Residents(
-            res.age[lo:hi],
-            res.sex[lo:hi],
-            res.ids[lo:hi],
-            res.exit_reason[lo:hi],
-            res.status[lo:hi],
-            res.threshold[lo:hi],
-            res.centre[lo:hi],
-            res.motivation[lo:hi],
-            res.hours[lo:hi],
-            res.tenure[lo:hi],
-            res.area[lo:hi],
-            res.volunteers[lo:hi],
-            res.dropped[lo:hi],
-            res.joined[lo:hi],
-            res.candidates[lo:hi],
-            res.reentry[lo:hi],
-        )
+        mine = _municipality_residents(world, m)
         # migration is per municipality ([n_muni, year, sex, age]); mortality and fertility not
         mine_rates = Rates(
             rates.death, rates.fertility, rates.out_migration[m], rates.in_migration[m]
         )
+        mine_run = Run(seeds[r], run.n_months, run.policy_start_month, run.start_year, run.check)
         _run_municipality(
-            run,
+            mine_run,
             mine_rates,
             place,
             mine,
@@ -728,9 +745,9 @@ def _run_all(run, rates, order, world, res, lv_base, lv_policy, params, out, pyr
             lv_base[m],
             lv_policy[m],
             p,
-            out[m],
-            pyramid[m],
-            err[m],
+            out[r, m],
+            pyramid[r, m],
+            err[r, m],
         )
 
 
@@ -748,31 +765,11 @@ WorldArrays = namedtuple(
         "centre_ownership",
         "centre_co_located",
         "centre_agreement",
+        "age",
+        "sex",
+        "ids",
     ),
 )
-
-
-def _residents_of(world) -> Residents:
-    """A fresh copy of the world's residents with the volunteer state zeroed."""
-    total = len(world.age)
-    return Residents(
-        world.age.copy(),
-        world.sex.copy(),
-        world.ids.copy(),
-        np.zeros(total, dtype=np.int8),
-        np.zeros(total, dtype=np.int8),
-        np.full(total, np.nan),
-        np.zeros(total, dtype=np.int8),
-        np.zeros(total, dtype=np.float64),
-        np.zeros(total, dtype=np.float64),
-        np.zeros(total, dtype=np.int32),
-        np.zeros(total, dtype=np.int8),
-        np.zeros(total, dtype=np.int32),
-        np.zeros(total, dtype=np.int32),
-        np.zeros(total, dtype=np.int32),
-        np.zeros(total, dtype=np.int32),
-        np.zeros(total, dtype=np.int32),
-    )
 
 
 def simulate(
@@ -804,15 +801,58 @@ def simulate(
         (out, pyramid): yearly outputs ``[municipality, year, OUTPUT_COLUMNS]`` and residents by
         ``[municipality, year, sex, age]`` at each January.
     """
+    out, pyramid = simulate_batch(
+        world,
+        params,
+        levers_base,
+        levers_policy,
+        policy_start_month,
+        rates,
+        [seed],
+        n_months,
+        check=check,
+        threads=threads,
+    )
+    return out[0], pyramid[0]
+
+
+def simulate_batch(
+    world,
+    params,
+    levers_base,
+    levers_policy,
+    policy_start_month,
+    rates,
+    seeds,
+    n_months,
+    check=True,
+    threads=None,
+):
+    """Run several replicates (``seeds``) of one scenario in one parallel loop.
+
+    Arguments as :func:`simulate`, with ``seeds`` a sequence of replicate seeds. Replicate
+    ``r`` gives exactly what ``simulate(..., seeds[r], ...)`` gives (every draw is keyed by its
+    seed); the batch only shares the threads: the loop runs over (replicate, municipality)
+    pairs, largest municipalities first, so both cores stay busy to the end.
+
+    Returns:
+        (out, pyramid): ``[replicate, municipality, year, OUTPUT_COLUMNS]`` and
+        ``[replicate, municipality, year, sex, age]``.
+    """
+    seeds = np.asarray(seeds, dtype=np.int64).reshape(-1)
     n_muni = world.n_municipalities
+    n_rep = len(seeds)
     n_years = (n_months + 11) // 12
-    out = np.zeros((n_muni, n_years, L.N_OUT), dtype=np.float64)
-    pyramid = np.zeros((n_muni, n_years, 2, rates.death.shape[-1]), dtype=np.int32)
-    err = np.zeros((n_muni, 3), dtype=np.int64)
+    out = np.zeros((n_rep, n_muni, n_years, L.N_OUT), dtype=np.float64)
+    pyramid = np.zeros((n_rep, n_muni, n_years, 2, rates.death.shape[-1]), dtype=np.int32)
+    err = np.zeros((n_rep, n_muni, 3), dtype=np.int64)
     params_array = np.asarray([params], dtype=params.dtype).view(np.recarray)
     order = np.argsort(-world.n_residents, kind="stable").astype(np.int64)  # big ones first
+    tasks = np.empty((n_rep * n_muni, 2), dtype=np.int64)
+    tasks[:, 0] = np.tile(np.arange(n_rep), n_muni)
+    tasks[:, 1] = np.repeat(order, n_rep)
     run = Run(
-        np.int64(seed),
+        np.int64(0),  # each task's seed is seeds[its replicate]
         np.int64(n_months),
         np.int64(policy_start_month),
         np.int64(rates.start_year),
@@ -826,10 +866,10 @@ def simulate(
     try:
         _run_all(
             run,
+            seeds,
             rate_arrays,
-            order,
+            tasks,
             world_arrays,
-            _residents_of(world),
             levers_base,
             levers_policy,
             params_array,
@@ -839,7 +879,8 @@ def simulate(
         )
     finally:
         numba.set_parallel_chunksize(0)
-    _raise_on_error(err, world, rates.start_year)
+    for r in range(n_rep):
+        _raise_on_error(err[r], world, rates.start_year)
     return out, pyramid
 
 
