@@ -707,48 +707,65 @@ def _run_all(run, seeds, rates, tasks, world, lv_base, lv_policy, params, out, p
     """Every task (replicate ``tasks[k, 0]``, municipality ``tasks[k, 1]``) in one parallel loop.
 
     Tasks do not share state, so a batch of replicates fills both cores as one replicate's
-    municipalities do; each task's draws are keyed by its own seed.
+    municipalities do; each task's draws are keyed by its own seed. The caller sets a chunk
+    size of 1 (threads take the next task as they finish one) and orders the tasks largest
+    first, so no thread is left with a large municipality at the end.
     """
-    # Records are indexed inside the loop: numba's parallel closures cannot take them by value.
     for k in prange(tasks.shape[0]):
-        r = tasks[k, 0]
-        m = tasks[k, 1]
-        c_lo = world.centre_start[m]
-        c_hi = world.centre_start[m + 1]
-        p = params[0]
-        place = _new_place(
-            m,
-            world.muni_key[m],
-            world.fiscal_stress[m],
-            world.immigrant_share[m],
-            world.n_residents[m],
+        _run_task(
+            run,
+            seeds,
+            rates,
+            tasks[k, 0],
+            tasks[k, 1],
+            world,
+            lv_base,
+            lv_policy,
+            params,
+            out,
+            pyramid,
+            err,
         )
-        cen = _new_centres(
-            world.centre_key[c_lo:c_hi],
-            world.centre_ownership[c_lo:c_hi],
-            world.centre_co_located[c_lo:c_hi],
-            world.centre_agreement[c_lo:c_hi],
-            p,
-        )
-        mine = _municipality_residents(world, m)
-        # migration is per municipality ([n_muni, year, sex, age]); mortality and fertility not
-        mine_rates = Rates(
-            rates.death, rates.fertility, rates.out_migration[m], rates.in_migration[m]
-        )
-        mine_run = Run(seeds[r], run.n_months, run.policy_start_month, run.start_year, run.check)
-        _run_municipality(
-            mine_run,
-            mine_rates,
-            place,
-            mine,
-            cen,
-            lv_base[m],
-            lv_policy[m],
-            p,
-            out[r, m],
-            pyramid[r, m],
-            err[r, m],
-        )
+
+
+@njit(cache=True)
+def _run_task(run, seeds, rates, r, m, world, lv_base, lv_policy, params, out, pyramid, err):
+    """Replicate ``r`` of municipality ``m``, all months."""
+    # Records are indexed here: numba's parallel closures cannot take them by value.
+    c_lo = world.centre_start[m]
+    c_hi = world.centre_start[m + 1]
+    p = params[0]
+    place = _new_place(
+        m,
+        world.muni_key[m],
+        world.fiscal_stress[m],
+        world.immigrant_share[m],
+        world.n_residents[m],
+    )
+    cen = _new_centres(
+        world.centre_key[c_lo:c_hi],
+        world.centre_ownership[c_lo:c_hi],
+        world.centre_co_located[c_lo:c_hi],
+        world.centre_agreement[c_lo:c_hi],
+        p,
+    )
+    mine = _municipality_residents(world, m)
+    # migration is per municipality ([n_muni, year, sex, age]); mortality and fertility not
+    mine_rates = Rates(rates.death, rates.fertility, rates.out_migration[m], rates.in_migration[m])
+    mine_run = Run(seeds[r], run.n_months, run.policy_start_month, run.start_year, run.check)
+    _run_municipality(
+        mine_run,
+        mine_rates,
+        place,
+        mine,
+        cen,
+        lv_base[m],
+        lv_policy[m],
+        p,
+        out[r, m],
+        pyramid[r, m],
+        err[r, m],
+    )
 
 
 WorldArrays = namedtuple(
@@ -847,6 +864,8 @@ def simulate_batch(
     pyramid = np.zeros((n_rep, n_muni, n_years, 2, rates.death.shape[-1]), dtype=np.int32)
     err = np.zeros((n_rep, n_muni, 3), dtype=np.int64)
     params_array = np.asarray([params], dtype=params.dtype).view(np.recarray)
+    if threads is not None:
+        numba.set_num_threads(int(threads))
     order = np.argsort(-world.n_residents, kind="stable").astype(np.int64)  # big ones first
     tasks = np.empty((n_rep * n_muni, 2), dtype=np.int64)
     tasks[:, 0] = np.tile(np.arange(n_rep), n_muni)
@@ -860,8 +879,6 @@ def simulate_batch(
     )
     rate_arrays = Rates(rates.death, rates.fertility, rates.out_migration, rates.in_migration)
     world_arrays = WorldArrays(*(getattr(world, name) for name in WorldArrays._fields))
-    if threads is not None:
-        numba.set_num_threads(int(threads))
     numba.set_parallel_chunksize(1)
     try:
         _run_all(
