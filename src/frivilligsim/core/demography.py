@@ -555,34 +555,76 @@ def step_year(
     return n_new, serial, births, deaths, n_in, outs
 
 
+DRAW_BLOCK = 1024
+"""Residents whose keyed draws are made together (vectorised) before they are compared."""
+
+
+@njit(cache=True)
+def _keyed_draws(stream, ids, out):
+    """``out[j] = rng.draw(stream, ids[j])``: a plain loop LLVM vectorises."""
+    for j in range(len(ids)):
+        out[j] = rng.draw(stream, ids[j])
+
+
 @njit(cache=True)
 def _mark_exits_and_age(
     age, sex, ids, exit_reason, n0, seed, year, death, fertility, out_migration
 ):
     """Each resident's death, moving out and giving birth this year; survivors age.
 
-    Written without branches (every draw is made, then selected), so LLVM vectorises the
-    keyed draws; a draw that the rules do not use changes nothing, since each is keyed by
-    (seed, resident, year, purpose) alone. Returns ``(deaths, out_migrants)``.
+    The keyed draws are made a block at a time in plain loops (vectorised), every draw for
+    every resident, and then compared without branches; a draw that the rules do not use
+    changes nothing, since each is keyed by (seed, resident, year, purpose) alone. Returns
+    ``(deaths, out_migrants)``.
     """
     death_key = rng.stream_key(seed, year, rng.DEATH)
     out_key = rng.stream_key(seed, year, rng.OUT_MIGRATION)
     birth_key = rng.stream_key(seed, year, rng.BIRTH)
+    u_death = np.empty(DRAW_BLOCK)
+    u_out = np.empty(DRAW_BLOCK)
+    u_birth = np.empty(DRAW_BLOCK)
     deaths = 0
     outs = 0
-    for i in range(n0):
-        a = np.int64(age[i])
-        s = np.int64(sex[i])
-        pid = ids[i]
-        dies = rng.draw(death_key, pid) < death[s, a]
-        leaves = rng.draw(out_key, pid) < out_migration[s, a]
+    for lo in range(0, n0, DRAW_BLOCK):
+        hi = min(n0, lo + DRAW_BLOCK)
+        block = ids[lo:hi]
+        _keyed_draws(death_key, block, u_death)
+        _keyed_draws(out_key, block, u_out)
+        _keyed_draws(birth_key, block, u_birth)
+        deaths_block, outs_block = _mark_block(
+            age[lo:hi],
+            sex[lo:hi],
+            exit_reason[lo:hi],
+            u_death,
+            u_out,
+            u_birth,
+            death,
+            fertility,
+            out_migration,
+        )
+        deaths += deaths_block
+        outs += outs_block
+    return deaths, outs
+
+
+@njit(cache=True)
+def _mark_block(age, sex, exit_reason, u_death, u_out, u_birth, death, fertility, out_migration):
+    """Compare one block's draws with the rates: exit codes, mothers marked, survivors aged."""
+    deaths = 0
+    outs = 0
+    for j in range(len(age)):
+        a = np.int64(age[j])
+        s = np.int64(sex[j])
+        dies = np.int64(u_death[j] < death[s, a])
+        leaves = np.int64(u_out[j] < out_migration[s, a]) * (1 - dies)
         fertile = (s == 1) & (a >= FERTILE_MIN_AGE) & (a <= FERTILE_MAX_AGE)
-        births = fertile & (rng.draw(birth_key, pid) < fertility[a])
-        code = EXIT_DEATH if dies else (EXIT_OUT_MIGRATION if leaves else EXIT_ALIVE)
+        births = np.int64(fertile & (u_birth[j] < fertility[a]))
         deaths += dies
-        outs += (not dies) & leaves
-        exit_reason[i] = code + (GAVE_BIRTH if births else 0)
-        age[i] = a + 1 if (code == EXIT_ALIVE) & (a < MAX_AGE) else a
+        outs += leaves
+        exit_reason[j] = np.int8(
+            dies * EXIT_DEATH + leaves * EXIT_OUT_MIGRATION + births * GAVE_BIRTH
+        )
+        age[j] = np.int16(a + (1 - dies - leaves) * np.int64(a < MAX_AGE))
     return deaths, outs
 
 
