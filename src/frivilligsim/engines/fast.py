@@ -730,7 +730,12 @@ def _run_all(run, seeds, rates, tasks, world, lv_base, lv_policy, params, out, p
 
 @njit(cache=True)
 def _run_task(run, seeds, rates, r, m, world, lv_base, lv_policy, params, out, pyramid, err):
-    """Replicate ``r`` of municipality ``m``, all months."""
+    """Replicate ``r`` of municipality ``m``, all months.
+
+    Every array the task touches is its own copy (centres, rates, outputs), written back at
+    the end: arrays shared between tasks would share a reference count, which every call
+    updates atomically, and two threads updating one count slow each other down.
+    """
     # Records are indexed here: numba's parallel closures cannot take them by value.
     c_lo = world.centre_start[m]
     c_hi = world.centre_start[m + 1]
@@ -743,16 +748,24 @@ def _run_task(run, seeds, rates, r, m, world, lv_base, lv_policy, params, out, p
         world.n_residents[m],
     )
     cen = _new_centres(
-        world.centre_key[c_lo:c_hi],
-        world.centre_ownership[c_lo:c_hi],
-        world.centre_co_located[c_lo:c_hi],
-        world.centre_agreement[c_lo:c_hi],
+        world.centre_key[c_lo:c_hi].copy(),
+        world.centre_ownership[c_lo:c_hi].copy(),
+        world.centre_co_located[c_lo:c_hi].copy(),
+        world.centre_agreement[c_lo:c_hi].copy(),
         p,
     )
     mine = _municipality_residents(world, m)
     # migration is per municipality ([n_muni, year, sex, age]); mortality and fertility not
-    mine_rates = Rates(rates.death, rates.fertility, rates.out_migration[m], rates.in_migration[m])
+    mine_rates = Rates(
+        rates.death.copy(),
+        rates.fertility.copy(),
+        rates.out_migration[m].copy(),
+        rates.in_migration[m].copy(),
+    )
     mine_run = Run(seeds[r], run.n_months, run.policy_start_month, run.start_year, run.check)
+    my_out = np.zeros_like(out[r, m])
+    my_pyramid = np.zeros_like(pyramid[r, m])
+    my_err = np.zeros_like(err[r, m])
     _run_municipality(
         mine_run,
         mine_rates,
@@ -762,10 +775,13 @@ def _run_task(run, seeds, rates, r, m, world, lv_base, lv_policy, params, out, p
         lv_base[m],
         lv_policy[m],
         p,
-        out[r, m],
-        pyramid[r, m],
-        err[r, m],
+        my_out,
+        my_pyramid,
+        my_err,
     )
+    out[r, m] = my_out
+    pyramid[r, m] = my_pyramid
+    err[r, m] = my_err
 
 
 WorldArrays = namedtuple(

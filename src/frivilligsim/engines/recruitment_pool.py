@@ -96,13 +96,22 @@ def threshold_draw(seed, resident_id, entry_month):
 
 @njit(cache=True)
 def close_year(pool, age, n):
-    """December's end, before demography: carry the unused part of each threshold forward."""
+    """December's end, before demography: carry the unused part of each threshold forward.
+
+    Written without branches (a resident not waiting subtracts 0), so the loop vectorises.
+    """
     status, threshold, year_hazard = pool.status, pool.threshold, pool.year_hazard
     for i in range(n):
-        waiting = status[i] == IN_POOL or status[i] == REENTERED
-        if waiting and rules.in_pool_age(age[i]) and not np.isnan(threshold[i]):
-            threshold[i] -= year_hazard[rules.cohort_of_age(age[i])]
-            status[i] = IN_POOL
+        a = age[i]
+        st = status[i]
+        waiting = (
+            ((st == IN_POOL) | (st == REENTERED))
+            & rules.in_pool_age(a)
+            & (not np.isnan(threshold[i]))
+        )
+        used = year_hazard[rules.cohort_of_age(a)]
+        threshold[i] = threshold[i] - (used if waiting else 0.0)
+        status[i] = IN_POOL if waiting else st
     pool.year_hazard[:] = 0.0
     pool.count[N_REENTRY] = 0
 
@@ -122,35 +131,43 @@ def open_year(pool, seed, ids, age, n, month):
 
 @njit(cache=True)
 def _select_candidates(pool, age, n, hazard):
-    """Select and sort, cohort by cohort, the pool members whose threshold is below the bound."""
+    """Select and sort, cohort by cohort, the pool members whose threshold is below the bound.
+
+    One pass over the residents collects the candidates in resident order; they are then
+    grouped by cohort (keeping that order) and sorted by threshold (stably, ties in resident
+    order).
+    """
     for c in range(4):
         width = max(BOUND_MONTHS * hazard[c], MIN_BOUND_WIDTH)
         pool.bound[c] = pool.year_hazard[c] + width
-    sizes = np.zeros(4, dtype=np.int64)
+    status, threshold, bound, candidates = pool.status, pool.threshold, pool.bound, pool.candidates
+    k = 0
     for i in range(n):
-        if pool.status[i] == IN_POOL and rules.in_pool_age(age[i]):
-            c = rules.cohort_of_age(age[i])
-            if pool.threshold[i] < pool.bound[c]:
-                sizes[c] += 1
+        a = age[i]
+        below = threshold[i] < bound[rules.cohort_of_age(a)]  # False for NaN
+        candidates[k] = i
+        k += (status[i] == IN_POOL) & rules.in_pool_age(a) & below
+    found = candidates[:k].copy()
+    sizes = np.zeros(4, dtype=np.int64)
+    for j in range(k):
+        sizes[rules.cohort_of_age(age[found[j]])] += 1
     start = 0
     for c in range(4):
         pool.head[c] = start
         pool.end[c] = start
         start += sizes[c]
-    for i in range(n):
-        if pool.status[i] == IN_POOL and rules.in_pool_age(age[i]):
-            c = rules.cohort_of_age(age[i])
-            if pool.threshold[i] < pool.bound[c]:
-                pool.candidates[pool.end[c]] = i
-                pool.end[c] += 1
+    for j in range(k):
+        c = rules.cohort_of_age(age[found[j]])
+        candidates[pool.end[c]] = found[j]
+        pool.end[c] += 1
     for c in range(4):
         lo, hi = pool.head[c], pool.end[c]
         if hi - lo > 1:
-            part = pool.candidates[lo:hi].copy()
-            order = np.argsort(pool.threshold[part], kind="mergesort")
-            for k in range(hi - lo):
-                pool.candidates[lo + k] = part[order[k]]
-    pool.count[N_CANDIDATES] = start
+            part = candidates[lo:hi].copy()
+            order = np.argsort(threshold[part], kind="mergesort")
+            for j in range(hi - lo):
+                candidates[lo + j] = part[order[j]]
+    pool.count[N_CANDIDATES] = k
     pool.count[REBUILD] = 0
     pool.count[SELECTIONS] += 1  # how often the pool was scanned (a year: about once)
 
