@@ -61,6 +61,7 @@ Residents = namedtuple(
         "joined",  # int32 positions of this month's recruits
         "candidates",  # int32, recruitment_pool candidates
         "reentry",  # int32, recruitment_pool re-entry list
+        "pool",  # recruitment_pool.Pool over status, threshold, candidates, reentry
     ),
 )
 Centres = namedtuple(
@@ -105,11 +106,6 @@ Place = namedtuple(
         "meeting_demand",  # [4] volunteer hours meeting demand by area, last month
         "recruit_probability",  # [4] by cohort, this month
         "count",  # int64 [N_COUNTS]: residents, next serial, volunteers
-        "pool_hazard",  # [4] recruitment_pool.Pool.year_hazard
-        "pool_bound",  # [4] recruitment_pool.Pool.bound
-        "pool_head",  # int64 [4]
-        "pool_end",  # int64 [4]
-        "pool_count",  # int64 [recruitment_pool.N_COUNT]
         "tally",  # float64 [N_TALLIES]
     ),
 )
@@ -174,29 +170,14 @@ def _new_place(index, key, fiscal_stress, immigrant_share, n_residents):
         np.zeros(4),
         np.zeros(4),
         count,
-        np.zeros(4),
-        np.zeros(4),
-        np.zeros(4, dtype=np.int64),
-        np.zeros(4, dtype=np.int64),
-        np.zeros(recruitment_pool.N_COUNT, dtype=np.int64),
         np.zeros(N_TALLIES),
     )
 
 
 @njit(cache=True, inline="always")
 def _pool(res, place):
-    """The municipality's recruitment pool: its resident arrays and its cohort state."""
-    return recruitment_pool.Pool(
-        res.status,
-        res.threshold,
-        res.candidates,
-        res.reentry,
-        place.pool_hazard,
-        place.pool_bound,
-        place.pool_head,
-        place.pool_end,
-        place.pool_count,
-    )
+    """The municipality's recruitment pool (built once per task, with its resident arrays)."""
+    return res.pool
 
 
 # ---- 8. demography (each January after the first) -----------------------------------------------
@@ -682,13 +663,14 @@ def _municipality_residents(world, m):
     """
     lo = world.block_start[m]
     cap = world.block_cap[m]
+    pool = recruitment_pool.new_pool_of(cap)
     return Residents(
         world.age[lo : lo + cap].copy(),
         world.sex[lo : lo + cap].copy(),
         world.ids[lo : lo + cap].copy(),
         np.zeros(cap, dtype=np.int8),
-        np.zeros(cap, dtype=np.int8),
-        np.full(cap, np.nan),
+        pool.status,
+        pool.threshold,
         np.zeros(cap, dtype=np.int8),
         np.zeros(cap, dtype=np.float64),
         np.zeros(cap, dtype=np.float64),
@@ -697,8 +679,9 @@ def _municipality_residents(world, m):
         np.zeros(cap, dtype=np.int32),
         np.zeros(cap, dtype=np.int32),
         np.zeros(cap, dtype=np.int32),
-        np.zeros(cap, dtype=np.int32),
-        np.zeros(cap, dtype=np.int32),
+        pool.candidates,
+        pool.reentry,
+        pool,
     )
 
 

@@ -68,12 +68,13 @@ Pool = namedtuple(
 
 
 def new_pool(capacity: int) -> Pool:
-    """An empty pool for ``capacity`` resident slots (Python; the fast engine uses ``_new``)."""
-    return _new(np.int64(capacity))
+    """An empty pool for ``capacity`` resident slots (from Python)."""
+    return new_pool_of(np.int64(capacity))
 
 
 @njit(cache=True)
-def _new(capacity):
+def new_pool_of(capacity):
+    """An empty pool for ``capacity`` resident slots (from numba)."""
     return Pool(
         np.zeros(capacity, dtype=np.int8),
         np.full(capacity, np.nan),
