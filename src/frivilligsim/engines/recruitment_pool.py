@@ -63,6 +63,7 @@ Pool = namedtuple(
         "head",  # int64 [4] next candidate of each cohort
         "end",  # int64 [4] end of each cohort's candidates
         "count",  # int64 [N_COUNT]
+        "last_hazard",  # [4] the latest month's hazard of each cohort
     ),
 )
 
@@ -85,6 +86,7 @@ def new_pool_of(capacity):
         np.zeros(4, dtype=np.int64),
         np.zeros(4, dtype=np.int64),
         np.zeros(N_COUNT, dtype=np.int64),
+        np.zeros(4),
     )
 
 
@@ -122,25 +124,41 @@ def open_year(pool, seed, ids, age, n, month):
     """January, after demography and the initial draw: residents new to the pool get thresholds.
 
     New to the pool: turned 13, moved in, or (month 0) everyone who is not an initial volunteer.
+    After the first year the same pass selects the candidates, with a bound from last month's
+    hazard (the joiners do not depend on the bound: it only decides how many are sorted).
     """
+    status, threshold = pool.status, pool.threshold
+    if pool.count[SELECTIONS] == 0:
+        for i in range(n):
+            if status[i] == IN_POOL and rules.in_pool_age(age[i]) and np.isnan(threshold[i]):
+                threshold[i] = threshold_draw(seed, ids[i], month)
+        pool.count[REBUILD] = 1
+        return
+    _set_bound(pool, pool.last_hazard)
+    bound, candidates = pool.bound, pool.candidates
+    k = 0
     for i in range(n):
-        if pool.status[i] == IN_POOL and rules.in_pool_age(age[i]):
-            if np.isnan(pool.threshold[i]):
-                pool.threshold[i] = threshold_draw(seed, ids[i], month)
-    pool.count[REBUILD] = 1
+        a = age[i]
+        waiting = status[i] == IN_POOL and rules.in_pool_age(a)
+        if waiting and np.isnan(threshold[i]):
+            threshold[i] = threshold_draw(seed, ids[i], month)
+        candidates[k] = i
+        k += waiting & (threshold[i] < bound[rules.cohort_of_age(a)])
+    _sort_candidates(pool, age, k)
+
+
+@njit(cache=True)
+def _set_bound(pool, hazard):
+    """The bound of a selection: ``BOUND_MONTHS`` months of ``hazard`` beyond this year's."""
+    for c in range(4):
+        width = max(BOUND_MONTHS * hazard[c], MIN_BOUND_WIDTH)
+        pool.bound[c] = pool.year_hazard[c] + width
 
 
 @njit(cache=True)
 def _select_candidates(pool, age, n, hazard):
-    """Select and sort, cohort by cohort, the pool members whose threshold is below the bound.
-
-    One pass over the residents collects the candidates in resident order; they are then
-    grouped by cohort (keeping that order) and sorted by threshold (stably, ties in resident
-    order).
-    """
-    for c in range(4):
-        width = max(BOUND_MONTHS * hazard[c], MIN_BOUND_WIDTH)
-        pool.bound[c] = pool.year_hazard[c] + width
+    """Select and sort, cohort by cohort, the pool members whose threshold is below the bound."""
+    _set_bound(pool, hazard)
     status, threshold, bound, candidates = pool.status, pool.threshold, pool.bound, pool.candidates
     k = 0
     for i in range(n):
@@ -148,6 +166,16 @@ def _select_candidates(pool, age, n, hazard):
         below = threshold[i] < bound[rules.cohort_of_age(a)]  # False for NaN
         candidates[k] = i
         k += (status[i] == IN_POOL) & rules.in_pool_age(a) & below
+    _sort_candidates(pool, age, k)
+
+
+@njit(cache=True)
+def _sort_candidates(pool, age, k):
+    """Group the ``k`` candidates (in resident order) by cohort and sort each by threshold.
+
+    Stable: ties keep resident order.
+    """
+    candidates, threshold = pool.candidates, pool.threshold
     found = candidates[:k].copy()
     sizes = np.zeros(4, dtype=np.int64)
     for j in range(k):
@@ -182,6 +210,7 @@ def joiners(pool, age, n, hazard, out):
     """
     rebuild = pool.count[REBUILD] == 1
     for c in range(4):
+        pool.last_hazard[c] = hazard[c]
         pool.year_hazard[c] += hazard[c]
         if pool.year_hazard[c] > pool.bound[c]:
             rebuild = True
