@@ -560,7 +560,7 @@ DRAW_BLOCK = 1024
 
 
 @njit(cache=True)
-def _keyed_draws(stream, ids, out):
+def keyed_draws(stream, ids, out):
     """``out[j] = rng.draw(stream, ids[j])``: a plain loop LLVM vectorises."""
     for j in range(len(ids)):
         out[j] = rng.draw(stream, ids[j])
@@ -588,9 +588,9 @@ def _mark_exits_and_age(
     for lo in range(0, n0, DRAW_BLOCK):
         hi = min(n0, lo + DRAW_BLOCK)
         block = ids[lo:hi]
-        _keyed_draws(death_key, block, u_death)
-        _keyed_draws(out_key, block, u_out)
-        _keyed_draws(birth_key, block, u_birth)
+        keyed_draws(death_key, block, u_death)
+        keyed_draws(out_key, block, u_out)
+        keyed_draws(birth_key, block, u_birth)
         deaths_block, outs_block = _mark_block(
             age[lo:hi],
             sex[lo:hi],
