@@ -39,6 +39,7 @@ import numpy as np
 from numba import njit
 
 from frivilligsim.core import rng, rules
+from frivilligsim.core.schema import N_AGES
 
 # Resident status (``Pool.status``), shared by both engines
 IN_POOL = 0  # not a volunteer (in the pool from age 13)
@@ -98,22 +99,26 @@ def threshold_draw(seed, resident_id, entry_month):
 
 
 @njit(cache=True)
-def close_year(pool, age, n):
-    """December's end, before demography: carry the unused part of each threshold forward.
+def by_age(per_cohort, under_pool_age):
+    """``per_cohort[cohort_of_age(a)]`` for every age ``a`` of the pool, ``under_pool_age``
+    below it: a table that spares the resident loops the cohort branches."""
+    table = np.empty(N_AGES)
+    for a in range(N_AGES):
+        table[a] = per_cohort[rules.cohort_of_age(a)] if rules.in_pool_age(a) else under_pool_age
+    return table
 
-    Written without branches (a resident not waiting subtracts 0), so the loop vectorises.
-    """
-    status, threshold, year_hazard = pool.status, pool.threshold, pool.year_hazard
+
+@njit(cache=True)
+def close_year(pool, age, n):
+    """December's end, before demography: carry the unused part of each threshold forward."""
+    status, threshold = pool.status, pool.threshold
+    used = by_age(pool.year_hazard, np.nan)  # NaN: under 13, not waiting
     for i in range(n):
-        a = age[i]
         st = status[i]
-        waiting = (
-            ((st == IN_POOL) | (st == REENTERED))
-            & rules.in_pool_age(a)
-            & (not np.isnan(threshold[i]))
-        )
-        used = year_hazard[rules.cohort_of_age(a)]
-        threshold[i] = threshold[i] - (used if waiting else 0.0)
+        t = threshold[i]
+        h = used[age[i]]
+        waiting = ((st == IN_POOL) | (st == REENTERED)) & (not np.isnan(h)) & (not np.isnan(t))
+        threshold[i] = t - h if waiting else t
         status[i] = IN_POOL if waiting else st
     pool.year_hazard[:] = 0.0
     pool.count[N_REENTRY] = 0
@@ -135,15 +140,18 @@ def open_year(pool, seed, ids, age, n, month):
         pool.count[REBUILD] = 1
         return
     _set_bound(pool, pool.last_hazard)
-    bound, candidates = pool.bound, pool.candidates
+    bound = by_age(pool.bound, -np.inf)  # nobody under 13 is below it
+    candidates = pool.candidates
     k = 0
     for i in range(n):
         a = age[i]
-        waiting = status[i] == IN_POOL and rules.in_pool_age(a)
-        if waiting and np.isnan(threshold[i]):
-            threshold[i] = threshold_draw(seed, ids[i], month)
+        t = threshold[i]
+        waiting = status[i] == IN_POOL
+        if waiting & rules.in_pool_age(a) & np.isnan(t):
+            t = threshold_draw(seed, ids[i], month)
+            threshold[i] = t
         candidates[k] = i
-        k += waiting & (threshold[i] < bound[rules.cohort_of_age(a)])
+        k += waiting & (t < bound[a])
     _sort_candidates(pool, age, k)
 
 
@@ -159,13 +167,12 @@ def _set_bound(pool, hazard):
 def _select_candidates(pool, age, n, hazard):
     """Select and sort, cohort by cohort, the pool members whose threshold is below the bound."""
     _set_bound(pool, hazard)
-    status, threshold, bound, candidates = pool.status, pool.threshold, pool.bound, pool.candidates
+    status, threshold, candidates = pool.status, pool.threshold, pool.candidates
+    bound = by_age(pool.bound, -np.inf)  # nobody under 13 is below it
     k = 0
     for i in range(n):
-        a = age[i]
-        below = threshold[i] < bound[rules.cohort_of_age(a)]  # False for NaN
         candidates[k] = i
-        k += (status[i] == IN_POOL) & rules.in_pool_age(a) & below
+        k += (status[i] == IN_POOL) & (threshold[i] < bound[age[i]])  # False for NaN
     _sort_candidates(pool, age, k)
 
 
