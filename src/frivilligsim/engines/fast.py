@@ -970,3 +970,23 @@ def simulate_setup(setup, seed: int):
         check=run.engine.check_invariants,
         threads=run.engine.threads,
     )
+
+
+def simulate_setup_batch(setup, seeds):
+    """Run a :class:`~frivilligsim.scenario.setup.ScenarioSetup` with several replicate seeds.
+
+    Returns ``(out, pyramid)`` as :func:`simulate_batch`.
+    """
+    run = setup.run
+    return simulate_batch(
+        setup.world,
+        setup.params,
+        setup.lever_base,
+        setup.lever_policy,
+        setup.start_month,
+        setup.rates,
+        seeds,
+        setup.n_months,
+        check=run.engine.check_invariants,
+        threads=run.engine.threads,
+    )
