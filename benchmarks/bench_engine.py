@@ -4,10 +4,14 @@
     python benchmarks/bench_engine.py --skip-mesa --skip-norway
 
 1. Fast engine against the Mesa model on the same single municipality (about 5 000 residents,
-   2024-2050): resident-months per second and their ratio.
-2. The District Norway default region, one replicate 2024-2050, on 1 thread and on 2 threads.
-3. A synthetic all-Norway-sized region (about 5.5 million residents in 357 municipalities):
-   wall time and peak memory (run in a child process so its peak RSS is its own).
+   synthetic region, 2024-2050): resident-months per second and their ratio.
+2. The default region (District Norway's 212 real municipalities, 774 174 residents), one
+   replicate 2024-2050, engine alone on 1 thread and on 2 threads; a batch of replicates
+   (``fast.simulate_batch``) on 1 and 2 threads; ``frivilligsim.run()`` for one replicate,
+   first call (world built) and again (world cached), including the results table.
+3. The real all-Norway region (``region=norway``, 357 municipalities, 5.55 million residents),
+   one replicate on 2 threads: wall time and peak memory (in a child process, so its peak
+   RSS is its own).
 4. Nanoseconds per resident-month, against a minimal numba loop that only draws one keyed
    random number and updates one field per resident: the practical floor on this hardware.
 
@@ -25,22 +29,16 @@ import resource
 import subprocess
 import sys
 import time
-from dataclasses import replace
 
 import numba
 import numpy as np
-import pandas as pd
 from numba import njit
 
 from frivilligsim.core import rng
-from frivilligsim.core.demography import build_rates
-from frivilligsim.core.parameters import as_record
 from frivilligsim.engines import fast, layout
-from frivilligsim.inputs.region import Region, load_synthetic_region
+from frivilligsim.inputs.region import load_synthetic_region
 from frivilligsim.scenario.config import load_config, validate
-from frivilligsim.scenario.setup import policy_for
-from frivilligsim.scenario.setup import presets as _presets
-from frivilligsim.scenario.world import build_world, municipality_levers
+from frivilligsim.scenario.setup import prepare
 
 
 def machine() -> str:
@@ -56,33 +54,35 @@ def machine() -> str:
     return f"{cpu}; {os.cpu_count()} cores; Python {platform.python_version()}; numba {numba.__version__}"
 
 
-def setup(overrides=()):
-    run = validate(load_config(list(overrides)))
-    return run
-
-
-def fast_inputs(run, world):
-    presets = _presets(run)
-    policy = policy_for(run, run.policy.name)
-    rates = build_rates(run.demography, run.start_year, run.end_year)
-    base = municipality_levers(world, presets["as_planned"], presets)
-    levers = municipality_levers(world, policy, presets)
-    n_months = (run.end_year - run.start_year + 1) * 12
-    return as_record(run.model), base, levers, rates, n_months
-
-
-def time_fast(world, run, threads, check=False, repeat=3):
-    params, base, levers, rates, n_months = fast_inputs(run, world)
-    fast.simulate(world, params, base, levers, 0, rates, 1, n_months, check=check, threads=threads)
+def time_fast(setup, threads, check=False, repeat=3, seeds=None):
+    """Best wall time of the engine alone on a prepared scenario (warm), and resident-months."""
+    seeds = [1] if seeds is None else seeds
+    args = (setup.world, setup.params, setup.lever_base, setup.lever_policy, setup.start_month)
+    fast.simulate_batch(*args, setup.rates, seeds, setup.n_months, check=check, threads=threads)
     best = np.inf
-    for _ in range(repeat):
+    for k in range(repeat):
+        shifted = [seed + 1000 * (k + 1) for seed in seeds]
         t0 = time.perf_counter()
-        out, _ = fast.simulate(
-            world, params, base, levers, 0, rates, 1, n_months, check=check, threads=threads
+        out, _ = fast.simulate_batch(
+            *args, setup.rates, shifted, setup.n_months, check=check, threads=threads
         )
         best = min(best, time.perf_counter() - t0)
-    resident_months = out[:, :, layout.RESIDENTS].sum() * 12
+    resident_months = out[0, :, :, layout.RESIDENTS].sum() * 12
     return best, resident_months
+
+
+def time_run(overrides=()):
+    """``frivilligsim.run()`` for one replicate: first call builds the world, second reuses it."""
+    import frivilligsim
+    from frivilligsim.scenario import setup as scenario_setup
+
+    scenario_setup._world_for.cache_clear()
+    t0 = time.perf_counter()
+    frivilligsim.run(list(overrides))
+    first = time.perf_counter() - t0
+    t0 = time.perf_counter()
+    table = frivilligsim.run(list(overrides))
+    return first, time.perf_counter() - t0, len(table)
 
 
 # ---- 4. the floor -------------------------------------------------------------------------------
@@ -106,41 +106,18 @@ def time_floor(n_residents, n_months, repeat=3):
     return best
 
 
-# ---- 3. all-Norway-sized synthetic region ---------------------------------------------------
-def norway_sized_region(n_municipalities=357, residents=5_500_000) -> Region:
-    """The default region's municipalities repeated and rescaled to Norway's size (synthetic)."""
-    base = load_synthetic_region()
-    reps = int(np.ceil(n_municipalities / len(base.municipalities)))
-    munis = (
-        pd.concat([base.municipalities] * reps, ignore_index=True).iloc[:n_municipalities].copy()
-    )
-    munis["municipality"] = [f"N{i + 1:03d}" for i in range(n_municipalities)]
-    pop = np.concatenate([base.population] * reps)[:n_municipalities].astype(np.float64)
-    pop *= residents / pop.sum()
-    pop = np.round(pop).astype(np.int64)
-    centres = []
-    for i, code in enumerate(munis["municipality"]):
-        source = base.municipalities["municipality"].iloc[i % len(base.municipalities)]
-        rows = base.centres[base.centres["municipality"] == source].copy()
-        rows["municipality"] = code
-        centres.append(rows)
-    centres = pd.concat(centres, ignore_index=True)
-    centres["centre_id"] = np.arange(len(centres))
-    return Region("norway_sized (synthetic benchmark)", True, munis, centres, pop)
-
-
+# ---- 3. the real all-Norway region -------------------------------------------------------------
 def norway_child() -> dict:
-    run = setup()
     t0 = time.perf_counter()
-    world = build_world(norway_sized_region())
+    setup = prepare(validate(load_config(["region=norway"])))
     build = time.perf_counter() - t0
-    seconds, resident_months = time_fast(world, run, threads=None, repeat=1)
+    seconds, resident_months = time_fast(setup, threads=None, repeat=1)
     peak_kib = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
     return {
         "build_seconds": build,
         "seconds": seconds,
-        "residents": int(world.n_residents.sum()),
-        "municipalities": world.n_municipalities,
+        "residents": int(setup.world.n_residents.sum()),
+        "municipalities": setup.world.n_municipalities,
         "peak_rss_gib": peak_kib / 2**20,
         "resident_months": float(resident_months),
     }
@@ -153,19 +130,8 @@ def mesa_comparison(code: str):
     except ImportError as exc:
         print(f"1. Mesa comparison skipped: {exc}")
         return None
-    run = setup(["region=synthetic", f"region.municipalities=[{code}]"])
-    world = build_world(load_synthetic_region())
-    sub = build_world(
-        replace(
-            world.region,
-            municipalities=world.region.municipalities[
-                world.region.municipalities["municipality"] == code
-            ],
-            centres=world.region.centres[world.region.centres["municipality"] == code],
-            population=world.region.population[world.codes == code],
-        )
-    )
-    fast_seconds, resident_months = time_fast(sub, run, threads=1, repeat=3)
+    one = prepare(validate(load_config(["region=synthetic", f"region.municipalities=[{code}]"])))
+    fast_seconds, resident_months = time_fast(one, threads=1, repeat=3)
     FrivilligModel(
         municipalities=[code],
         policy="as_planned",
@@ -190,6 +156,10 @@ def pick_municipality(target=5000) -> str:
     return str(region.municipalities["municipality"].iloc[int(np.argmin(np.abs(sizes - target)))])
 
 
+def load_line() -> str:
+    return "load average " + " ".join(f"{x:.2f}" for x in os.getloadavg())
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--skip-mesa", action="store_true")
@@ -200,12 +170,11 @@ def main() -> None:
         print(json.dumps(norway_child()))
         return
 
-    print(f"machine: {machine()}")
+    print(f"machine: {machine()}; {load_line()}")
     print(f"numba threading layer default threads: {numba.config.NUMBA_NUM_THREADS}")
-    run = setup()
-    world = build_world(load_synthetic_region())
-    n_months = (run.end_year - run.start_year + 1) * 12
-    results = {}
+    setup = prepare(validate(load_config([])))
+    world = setup.world
+    n_months = setup.n_months
 
     if not args.skip_mesa:
         code = pick_municipality()
@@ -218,17 +187,28 @@ def main() -> None:
                 f"Mesa model {rm / mesa_s:,.0f} resident-months/s ({mesa_s:.2f} s), ratio "
                 f"{mesa_s / fast_s:,.0f}x"
             )
-            results["mesa_ratio"] = mesa_s / fast_s
 
-    one, rm = time_fast(world, run, threads=1)
-    two, _ = time_fast(world, run, threads=2)
-    checked, _ = time_fast(world, run, threads=1, check=True)
+    one, rm = time_fast(setup, threads=1)
+    two, _ = time_fast(setup, threads=2)
+    checked, _ = time_fast(setup, threads=1, check=True)
     print(
-        f"2. District Norway ({int(world.n_residents.sum()):,} residents, 2024-2050, one replicate): "
-        f"1 thread {one:.2f} s, 2 threads {two:.2f} s (speed-up {one / two:.2f}x); "
-        f"with invariant checks on 1 thread {checked:.2f} s"
+        f"2. District Norway ({int(world.n_residents.sum()):,} residents, 2024-2050, one replicate, "
+        f"engine alone, warm): 1 thread {one:.3f} s, 2 threads {two:.3f} s (speed-up "
+        f"{one / two:.2f}x); with invariant checks on 1 thread {checked:.3f} s; {load_line()}"
     )
-    results.update(one_thread=one, two_threads=two)
+    seeds = list(range(1, 9))
+    batch_one, _ = time_fast(setup, threads=1, repeat=1, seeds=seeds)
+    batch_two, _ = time_fast(setup, threads=2, repeat=1, seeds=seeds)
+    print(
+        f"   a batch of {len(seeds)} replicates (simulate_batch): 1 thread {batch_one:.2f} s "
+        f"({batch_one / len(seeds):.3f} s each), 2 threads {batch_two:.2f} s "
+        f"({batch_two / len(seeds):.3f} s each), speed-up {batch_one / batch_two:.2f}x; {load_line()}"
+    )
+    first, again, rows = time_run()
+    print(
+        f"   frivilligsim.run() one replicate ({rows:,} rows): first call {first:.2f} s "
+        f"(world built), again {again:.2f} s (world cached)"
+    )
 
     if not args.skip_norway:
         child = subprocess.run(
@@ -236,10 +216,10 @@ def main() -> None:
         )
         info = json.loads(child.stdout.strip().splitlines()[-1])
         print(
-            f"3. all-Norway-sized synthetic region ({info['residents']:,} residents, "
-            f"{info['municipalities']} municipalities, 2024-2050, {numba.config.NUMBA_NUM_THREADS} threads): "
-            f"{info['seconds']:.2f} s wall (world build {info['build_seconds']:.2f} s), "
-            f"peak memory {info['peak_rss_gib']:.2f} GiB"
+            f"3. all-Norway real region ({info['residents']:,} residents, "
+            f"{info['municipalities']} municipalities, 2024-2050, {numba.config.NUMBA_NUM_THREADS} "
+            f"threads): {info['seconds']:.2f} s wall (setup incl. world build "
+            f"{info['build_seconds']:.2f} s), peak memory {info['peak_rss_gib']:.2f} GiB; {load_line()}"
         )
 
     floor = time_floor(int(world.n_residents.sum()), n_months)
