@@ -25,6 +25,7 @@ SCRIPTS = (
     ("bench_demography.py", ()),
     ("bench_sensitivity.py", ()),
     ("bench_memory.py", ("--replicates", "20")),
+    ("bench_batch.py", ("--replicates", "32")),
 )
 QUICK = {"bench_engine.py", "bench_demography.py"}
 
