@@ -152,8 +152,16 @@ en: dict[str, str] = {
     "not as forecasts for any municipality.",
     "report.policies.explained": "Co-creation (samskaping): the municipality and the volunteer "
     "centre plan and run activities together. Mobilisation: the municipality mobilises "
-    "volunteers through orders (bestillinger) to the volunteer centre. As planned: each "
-    "municipality continues with the way of working it reports today.",
+    "volunteers through orders (bestillinger) to the volunteer centre. Mobilisation done well: "
+    "as many orders, but clarified in advance, with staff backup and evaluation, and a no "
+    "accepted. As planned: each municipality works as the study finds cooperation works in "
+    "practice, tilted by its own plans. The policies differ only in how the municipality works "
+    "with its centre; what centres and volunteers do is the same under every policy.",
+    "report.policies.gap": "What the gap between co-creation and mobilisation rests on: in the "
+    "model it needs three of mobilisation's levers together, many orders, orders kept up after "
+    "the centre says no, and little say for volunteers over them; the co-creation share, the "
+    "trust penalty, backup and evaluation each move it little (docs/ODD.md section 7.0). "
+    "python -m frivilligsim experiment=decomposition splits it lever by lever.",
     "report.question.ageing_2050": "How will an ageing population change the supply of "
     "volunteers and the share of welfare-service demand that volunteers can meet in District "
     "Norway up to 2050, and does co-creation sustain volunteering better than mobilisation "
@@ -310,8 +318,19 @@ nb: dict[str, str] = {
     "prognoser for en bestemt kommune.",
     "report.policies.explained": "Samskaping: kommunen og frivilligsentralen planlegger og "
     "gjennomfører aktiviteter sammen. Mobilisering: kommunen mobiliserer frivillige gjennom "
-    "bestillinger til frivilligsentralen. Som planlagt: hver kommune fortsetter å arbeide "
-    "slik den oppgir at den gjør i dag.",
+    "bestillinger til frivilligsentralen. Mobilisering med innflytelse: like mange "
+    "bestillinger, avklart på forhånd, med ansatte som stiller opp, med evaluering og "
+    "med rom for å si nei. Som planlagt: hver kommune arbeider slik studien finner at "
+    "samarbeidet fungerer i praksis, justert etter kommunens egne planer. Alternativene "
+    "skiller seg bare i hvordan kommunen arbeider med sentralen; det sentralene og de "
+    "frivillige gjør, er likt i alle alternativene.",
+    "report.policies.gap": "Hva forskjellen mellom samskaping og mobilisering hviler på: i "
+    "modellen krever den tre av mobiliseringens virkemidler samtidig, mange bestillinger, at "
+    "kommunen fortsetter å bestille etter at sentralen har sagt nei, og at de frivillige har "
+    "lite å si over bestillingene; andelen samskaping, tillitstapet, ansatte som stiller opp "
+    "og evaluering flytter den lite (docs/ODD.md avsnitt 7.0). "
+    "python -m frivilligsim experiment=decomposition deler den opp virkemiddel for "
+    "virkemiddel.",
     "report.question.ageing_2050": "Hvordan vil en eldre befolkning endre tilgangen på "
     "frivillige og hvor stor del av behovet for velferdstjenester frivillige kan dekke i "
     "Distrikts-Norge fram mot 2050, og holder samskaping bedre på de frivillige enn "

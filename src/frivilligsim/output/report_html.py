@@ -623,6 +623,7 @@ def _sections(page: Page) -> list[tuple[str, str, str]]:
             else ""
         )
     question += f"<p>{_e(t('report.policies.explained'))}</p>"
+    question += f"<p>{_e(t('report.policies.gap'))}</p>"
     out.append(("question", t("report.question"), question))
     out.append(("scenarios", t("report.scenarios"), _scenarios(page)))
     out.append(("definitions", t("report.definitions"), _definitions(page)))
