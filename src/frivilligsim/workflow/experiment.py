@@ -175,7 +175,7 @@ def print_headline(summary: pd.DataFrame, run: RunConfig, console) -> None:
     if job:  # a line of its own: a table title would wrap a long label
         console.print(f"[bold]{job}[/bold] ({end}, {scope})", soft_wrap=True, highlight=False)
     table = Table(title=None if job else title, box=box.SIMPLE_HEAD, padding=(0, 1))
-    table.add_column(i18n.t("term.policy", lang), no_wrap=True)
+    table.add_column(i18n.t("term.policy", lang), overflow="fold", max_width=13)
     table.add_column(i18n.t("term.demography", lang), no_wrap=True)
     table.add_column(i18n.t("term.outcome", lang), no_wrap=True)
     for year in (start, end):
