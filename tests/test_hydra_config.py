@@ -226,6 +226,16 @@ def test_bad_command_line_stops_with_one_line(args, message, tmp_path, monkeypat
     assert not (tmp_path / "outputs").exists()
 
 
+def test_a_policy_override_of_the_projection_is_refused(tmp_path, monkeypatch, capsys):
+    monkeypatch.chdir(tmp_path)
+    args = ("experiment=projection", "policies.cocreation.order_intensity=0.3")
+    code, out, err = run_main(monkeypatch, capsys, *args)
+    lines = [line for line in err.splitlines() if line.strip()]
+    assert code == 2 and len(lines) == 1, err
+    assert "changes nothing: task=projection runs the demography only" in lines[0]
+    assert not (tmp_path / "outputs").exists()
+
+
 def test_bad_command_lines_exit_non_zero_from_the_shell(tmp_path):
     cases = [
         ["-m", "policy=cocreation,nope", "experiment=smoke"],

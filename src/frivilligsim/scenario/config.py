@@ -484,6 +484,16 @@ def _edits(option, preset) -> list[str]:
 def _check_options_reached(run: RunConfig, given: list[str] | None) -> None:
     """Refuse an edit of a policy or demography that no scenario of the run uses."""
     given_keys = [g.lstrip("+~").partition("=")[0] for g in given or []]
+    if run.task == "projection":  # the demography alone: no policy is run
+        for key in given_keys:
+            if (
+                key.split(".")[0] in ("policy", "policies", "compare")
+                and key != "compare.demographies"
+            ):
+                raise ConfigError(
+                    f"{key} changes nothing: task=projection runs the demography only; "
+                    "drop the override or run a simulation experiment"
+                )
     for group, (node_name, compare_key) in COMPARED_GROUPS.items():
         used = options_run(run, group)
         compared = getattr(run.compare, compare_key.split(".")[1])
