@@ -31,7 +31,7 @@ SWEEP = [
     "end_year=2026",
     "replicates=1",
     "replicate_start=0,1",
-    "policy.order_intensity=0.2,0.6",
+    "policies.mobilisation.order_intensity=0.2,0.6",
     "output.figures=false",
     "output.report=false",
     "output.progress=false",
@@ -119,7 +119,7 @@ def test_sweep_through_slurm_equals_joblib_and_resumes(cluster, tmp_path):
     assert collect.main([str(joblib_dir)]) == 0
     through_slurm = pd.read_parquet(slurm_dir / collect.OUTPUT)
     through_joblib = pd.read_parquet(joblib_dir / collect.OUTPUT)
-    assert set(through_slurm["policy.order_intensity"]) == {0.2, 0.6}
+    assert set(through_slurm["policies.mobilisation.order_intensity"]) == {0.2, 0.6}
     keys = ["job", "policy", "demography", "seed", "municipality", "year"]
     pd.testing.assert_frame_equal(
         through_slurm.sort_values(keys).reset_index(drop=True),
