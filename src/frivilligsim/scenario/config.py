@@ -306,8 +306,12 @@ def describe_compose_error(exc: BaseException) -> str:
         if "not in" in text and key:
             return unknown_key_message(str(key))
         return f"{key}: {text}" if key else text
-    text = str(exc).strip()
-    lines = [line.strip() for line in text.splitlines() if line.strip()]
+    return first_line(exc)
+
+
+def first_line(exc: BaseException) -> str:
+    """The first line of an error's text, with its ``full_key:`` line if it has one."""
+    lines = [line.strip() for line in str(exc).strip().splitlines() if line.strip()]
     if not lines:
         return type(exc).__name__
     message = lines[0]

@@ -21,6 +21,7 @@ from frivilligsim.scenario.config import (
     CONF_DIR,
     GROUPS,
     describe_compose_error,
+    first_line,
     group_options,
     register_schemas,
     validate,
@@ -87,7 +88,7 @@ def check_command_line(argv: list[str]) -> None:
     try:
         items = OverridesParser.create().parse_overrides(overrides=overrides)
     except HydraException as exc:
-        raise ConfigError(f"cannot read the command line: {_first_line(exc)}") from None
+        raise ConfigError(f"cannot read the command line: {first_line(exc)}") from None
     # Each swept override is checked value by value; the others keep their single value.
     fixed, swept = [], []
     for item in items:
@@ -139,15 +140,3 @@ def _check_swept_options(cfg, swept: list[tuple[str, list[str]]]) -> None:
                 f"[{','.join(compared)}] already runs each of those in every job, so the jobs "
                 f"would be the same; add {compare_key}=[] to run one {group} per job"
             )
-
-
-def _first_line(exc: BaseException) -> str:
-    text = str(exc).strip()
-    lines = [line.strip() for line in text.splitlines() if line.strip()]
-    if not lines:
-        return type(exc).__name__
-    message = lines[0]
-    for line in lines[1:]:
-        if line.startswith("full_key:"):
-            message += f" ({line})"
-    return message
