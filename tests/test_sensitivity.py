@@ -108,6 +108,7 @@ def tiny_run():
                 "sensitivity.trajectories=2",
                 "sensitivity.seeds=1",
                 "sensitivity.levers=false",
+                "sensitivity.mechanisms=false",
                 "output.progress=false",
             ]
         )
@@ -175,6 +176,7 @@ def test_task_all_stages_writes_indices_and_manifest(tmp_path):
                 "sensitivity.sobol_samples=8",
                 "sensitivity.seeds=1",
                 "sensitivity.levers=false",
+                "sensitivity.mechanisms=false",
                 "output.progress=false",
             ]
         )
@@ -221,6 +223,7 @@ def test_sobol_chunks_run_as_a_hydra_multirun(tmp_path):
         "sensitivity.parameters=[dropout_base,word_of_mouth]",
         "sensitivity.sobol_top=2",
         "sensitivity.sobol_samples=4",
+        "sensitivity.mechanisms=false",
         f"sensitivity.dir={folder}",
         "output.progress=false",
     ]
@@ -327,3 +330,35 @@ def test_levers_come_from_the_presets_and_act_only_on_the_lever_outcome(tiny_run
     }
     with pytest.raises(ConfigError, match="not a lever that differs"):
         sa.problem_for(["policy.labour_shortage"], run.model, 0.5)
+
+
+def test_mechanism_switches_zero_their_parameters_and_change_the_outcomes(tiny_run):
+    from dataclasses import fields, replace
+
+    from frivilligsim.analysis.mechanisms import MECHANISMS, switched_off
+    from frivilligsim.core.parameters import BehaviourParams
+
+    ranges = {f.name: f.metadata["range"] for f in fields(BehaviourParams)}
+    for name, (_, parameters) in MECHANISMS.items():
+        assert parameters, name
+        for parameter in parameters:  # off is a valid value and really a change
+            assert ranges[parameter][0] <= 0.0, parameter
+            assert getattr(tiny_run.model, parameter) != 0.0, parameter
+    names = ["word_of_mouth", "mechanism.word_of_mouth", "mechanism.order_wear"]
+    on = sa.overrides_for_row(names, [0.7, 0.9, 0.5], tiny_run.model)
+    off = sa.overrides_for_row(names, [0.7, 0.1, 0.2], tiny_run.model)
+    assert on == {"word_of_mouth": 0.7}
+    assert off == {"word_of_mouth": 0.0, "motivation_loss_orders": 0.0, "order_loss_tolerant": 0.0}
+    assert switched_off(names, [0.7, 0.5, 0.49]) == {
+        "motivation_loss_orders": 0.0,
+        "order_loss_tolerant": 0.0,
+    }
+    wider = replace(tiny_run.sensitivity, mechanisms=True, municipalities=6)
+    run = sa.prepare(replace(tiny_run, sensitivity=wider))
+    assert set(sa.mechanism_names()) <= set(sa.parameters_for(run))
+    problem = sa.problem_for(["mechanism.back_off"], run.model, 0.5)
+    assert problem["bounds"] == [[0.0, 1.0]]
+    runner = sa.SampleRunner(run, names, sa.analysis_seeds(run))
+    assert runner.row([0.5, 1.0, 1.0]) != runner.row([0.5, 0.0, 0.0])
+    with pytest.raises(ConfigError, match="not a mechanism"):
+        sa.problem_for(["mechanism.telepathy"], run.model, 0.5)

@@ -32,6 +32,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from frivilligsim.analysis.mechanisms import is_mechanism, mechanism_names, switched_off
 from frivilligsim.analysis.outcomes import Evaluator, outcomes  # noqa: F401  (outcomes re-exported for users)
 from frivilligsim.core.parameters import BehaviourParams, PolicyConfig
 from frivilligsim.core.rng import replicate_seed
@@ -122,6 +123,14 @@ def problem_for(names: list[str], model: BehaviourParams, factor: float) -> dict
         if name in levers:
             bounds.append(levers[name])
             continue
+        if is_mechanism(name):  # a mechanism switch (analysis/mechanisms.py): off below 0.5
+            if name not in mechanism_names():
+                raise ConfigError(
+                    f"sensitivity.parameters: {name!r} is not a mechanism; those are: "
+                    f"{', '.join(mechanism_names())}"
+                )
+            bounds.append([0.0, 1.0])
+            continue
         if str(name).startswith(LEVER_PREFIX):
             raise ConfigError(
                 f"sensitivity.parameters: {name!r} is not a lever that differs between the presets; "
@@ -146,11 +155,12 @@ def problem_for(names: list[str], model: BehaviourParams, factor: float) -> dict
 
 def overrides_for_row(names, row, model: BehaviourParams) -> dict:
     """Model overrides for one sample row: integers rounded, switches on from 0.5, cohort shares
-    renormalised; policy levers (``policy.*``) are left to :func:`lever_overrides`."""
+    renormalised, a mechanism switched off (``mechanism.*``) zeroing its parameters over any
+    sampled value; policy levers (``policy.*``) are left to :func:`lever_overrides`."""
     types = {f.name: f.type for f in fields(BehaviourParams)}
     out = {}
     for name, value in zip(names, row, strict=True):
-        if str(name).startswith(LEVER_PREFIX):
+        if str(name).startswith(LEVER_PREFIX) or is_mechanism(name):
             continue
         if types[name] in (bool, "bool"):
             out[name] = bool(value >= 0.5)
@@ -160,7 +170,7 @@ def overrides_for_row(names, row, model: BehaviourParams) -> dict:
         shares = np.array([out.get(n, getattr(model, n)) for n in SHARE_FIELDS], dtype=float)
         shares = shares / shares.sum()
         out.update({n: float(s) for n, s in zip(SHARE_FIELDS, shares, strict=True)})
-    return out
+    return out | switched_off(names, row)
 
 
 def representative_subset(region, n: int) -> list[str]:
@@ -343,6 +353,8 @@ def parameters_for(run: RunConfig) -> list[str]:
     names = list(run.sensitivity.parameters) or assumption_parameters()
     if run.sensitivity.levers:
         names += [n for n in lever_parameters() if n not in names]
+    if run.sensitivity.mechanisms:
+        names += [n for n in mechanism_names() if n not in names]
     if not names:
         raise ConfigError("sensitivity: no parameter to screen")
     return names

@@ -112,6 +112,7 @@ class SensitivityConfig:
     municipalities: int | None = 24  # a spread subset of municipalities; null: whole region
     seeds: int = 1  # each outcome is the mean over this many seeds (common random numbers)
     levers: bool = False  # also sample every lever that differs between the policy presets
+    mechanisms: bool = False  # also sample mechanism switches (analysis/mechanisms.py)
 
 
 @dataclass
