@@ -297,7 +297,9 @@ def design_key(run: RunConfig) -> dict:
         "model": asdict(run.model),
         "bound_factor": run.sensitivity.bound_factor,
         "seeds": run.sensitivity.seeds,
+        "morris_seeds": run.sensitivity.morris_seeds,
         "levers": run.sensitivity.levers,
+        "mechanisms": run.sensitivity.mechanisms,
     }
 
 
@@ -360,13 +362,17 @@ def parameters_for(run: RunConfig) -> list[str]:
     return names
 
 
-def analysis_seeds(run: RunConfig) -> list[int]:
-    """The seeds every sample row runs (common random numbers across rows and policies)."""
-    if run.sensitivity.seeds < 1:
-        raise ConfigError(
-            f"sensitivity.seeds={run.sensitivity.seeds} is out of range; expected 1 or more"
-        )
-    return [replicate_seed(run.seed, r) for r in range(run.sensitivity.seeds)]
+def analysis_seeds(run: RunConfig, stage: str = "sobol") -> list[int]:
+    """The seeds every sample row runs (common random numbers across rows and policies).
+
+    Morris screens with ``sensitivity.morris_seeds`` (its ranking needs sizes, not decimals);
+    Sobol with ``sensitivity.seeds``.
+    """
+    count = run.sensitivity.morris_seeds if stage == "morris" else run.sensitivity.seeds
+    key = "morris_seeds" if stage == "morris" else "seeds"
+    if count < 1:
+        raise ConfigError(f"sensitivity.{key}={count} is out of range; expected 1 or more")
+    return [replicate_seed(run.seed, r) for r in range(count)]
 
 
 # ---- Morris ---------------------------------------------------------------------------------
@@ -383,7 +389,7 @@ def morris(run: RunConfig, folder: Path, log=None) -> pd.DataFrame:
     X = morris_sample.sample(problem, N=s.trajectories, num_levels=s.levels, seed=run.seed % 2**32)
     if log:
         log(f"Morris: {len(names)} parameters, {len(X)} rows x 3 policies")
-    runner = SampleRunner(run, names, analysis_seeds(run))
+    runner = SampleRunner(run, names, analysis_seeds(run, "morris"))
     frame = runner.rows(X, log=log)
     _write_design(folder, run, "morris", problem, {"rows": len(X)})
     samples = pd.DataFrame(X, columns=names)
@@ -687,6 +693,7 @@ def run_task(run: RunConfig, run_dir: Path):
         "municipalities": list(run.region.municipalities or []),
         "years": [run.start_year, run.end_year],
         "seeds": analysis_seeds(run),
+        "morris_seeds": analysis_seeds(run, "morris"),
         **timings,
         "seconds": round(time.perf_counter() - t0, 1),
         **summary(folder, run.end_year),

@@ -110,7 +110,8 @@ class SensitivityConfig:
     chunk: int = 0  # this job's chunk of the Sobol samples, 0 .. n_chunks - 1
     n_chunks: int = 1
     municipalities: int | None = 24  # a spread subset of municipalities; null: whole region
-    seeds: int = 1  # each outcome is the mean over this many seeds (common random numbers)
+    seeds: int = 1  # each Sobol outcome is the mean over this many seeds (common random numbers)
+    morris_seeds: int = 1  # the same for the Morris screening
     levers: bool = False  # also sample every lever that differs between the policy presets
     mechanisms: bool = False  # also sample mechanism switches (analysis/mechanisms.py)
 
