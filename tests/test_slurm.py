@@ -134,3 +134,94 @@ def test_sweep_through_slurm_equals_joblib_and_resumes(cluster, tmp_path):
         assert (job / "results.parquet").stat().st_mtime_ns == stamp
         log = (job / "__main__.log").read_text()
         assert "already complete, skipped" in log
+
+
+ENSEMBLE = [
+    "experiment=ensemble",
+    "region.max_municipalities=3",
+    "end_year=2028",
+    "ensemble.parameters=[recruit_base_adult,dropout_base]",
+    "ensemble.population=4",
+    "ensemble.generations=1",
+    "ensemble.seeds=1",
+    "ensemble.policies=[as_planned,cocreation]",
+    "output.progress=false",
+]
+
+
+def test_ensemble_stages_through_slurm_equal_one_process(cluster, tmp_path):
+    """The ensemble's simulate stage as SLURM jobs (one per chunk), then gather."""
+    shared, alone = tmp_path / "shared", tmp_path / "alone"
+    launch(*ENSEMBLE, "ensemble.stage=fit", f"ensemble.dir={shared}", cwd=tmp_path)
+    launch(*ENSEMBLE, f"ensemble.dir={alone}", cwd=tmp_path)  # every stage in one process
+    assert (shared / "parameter_sets.csv").read_bytes() == (
+        alone / "parameter_sets.csv"
+    ).read_bytes()
+    launch(
+        "-m",
+        *ENSEMBLE,
+        "ensemble.stage=simulate",
+        f"ensemble.dir={shared}",
+        "ensemble.n_chunks=2",
+        "ensemble.chunk=0,1",
+        f"hydra.sweep.dir={tmp_path / 'sweep'}",
+        *SLURM,
+        cwd=tmp_path,
+    )
+    jobs = job_dirs(tmp_path / "sweep")
+    assert len(jobs) == 2
+    for job in jobs:
+        ids = json.loads((job / "manifest.json").read_text())["slurm"]
+        assert ids and ids["SLURM_JOB_ID"].isdigit()
+    launch(*ENSEMBLE, "ensemble.stage=gather", f"ensemble.dir={shared}", cwd=tmp_path)
+    pd.testing.assert_frame_equal(
+        pd.read_parquet(shared / "ensemble_results.parquet"),
+        pd.read_parquet(alone / "ensemble_results.parquet"),
+        check_exact=True,
+    )
+
+
+def test_sobol_chunks_through_slurm_equal_one_process(cluster, tmp_path):
+    """The sensitivity analysis split into SLURM jobs: Sobol rows evaluated per chunk."""
+    from frivilligsim.analysis import sensitivity as sa
+    from frivilligsim.scenario.config import load_config, validate
+
+    folder = tmp_path / "stages"
+    overrides = [
+        "experiment=sensitivity",
+        "end_year=2026",
+        "sensitivity.municipalities=2",
+        "sensitivity.trajectories=2",
+        "sensitivity.parameters=[dropout_base,word_of_mouth]",
+        "sensitivity.levers=false",
+        "sensitivity.mechanisms=false",
+        "sensitivity.seeds=1",
+        "sensitivity.sobol_top=2",
+        "sensitivity.sobol_samples=4",
+        f"sensitivity.dir={folder}",
+        "output.progress=false",
+    ]
+    run = sa.prepare(validate(load_config(overrides)))
+    folder.mkdir()
+    sa.morris(run, folder)
+    sa.sobol_sample(run, folder)
+    launch(
+        "-m",
+        *overrides,
+        "sensitivity.stage=sobol_evaluate",
+        "sensitivity.n_chunks=2",
+        "sensitivity.chunk=0,1",
+        f"hydra.sweep.dir={tmp_path / 'sweep'}",
+        *SLURM,
+        cwd=tmp_path,
+    )
+    for job in job_dirs(tmp_path / "sweep"):
+        ids = json.loads((job / "manifest.json").read_text())["slurm"]
+        assert ids and ids["SLURM_JOB_ID"].isdigit()
+    through_slurm = sa.sobol_analyse(run, folder)
+    one = tmp_path / "one"
+    one.mkdir()
+    for name in ("morris_design.json", "sobol_design.json", "sobol_samples.csv"):
+        (one / name).write_bytes((folder / name).read_bytes())
+    sa.sobol_evaluate(run, one, 0, 1)
+    pd.testing.assert_frame_equal(through_slurm, sa.sobol_analyse(run, one), check_exact=True)
