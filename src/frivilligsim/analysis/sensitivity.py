@@ -54,9 +54,12 @@ LEVER_PREFIX = "policy."  # a sampled policy lever: policy.<field of PolicyConfi
 
 
 def outcome_names(year: int, levers: bool = False) -> tuple[str, ...]:
-    """The outcomes; with lever inputs also the volunteers under the sampled levers."""
-    base = (f"volunteers_{year}", f"coverage_{year}", f"volunteer_difference_{year}")
-    return (*base, f"volunteers_levers_{year}") if levers else base
+    """The outcomes: volunteers and coverage under the level policy (as_planned, or the sampled
+    levers when levers are inputs), and co-creation minus mobilisation volunteers.
+
+    ``levers`` is accepted for older callers; the names no longer depend on it.
+    """
+    return (f"volunteers_{year}", f"coverage_{year}", f"volunteer_difference_{year}")
 
 
 def has_levers(names) -> bool:
@@ -207,9 +210,13 @@ def representative_subset(region, n: int) -> list[str]:
 
 
 class SampleRunner:
-    """Evaluates sample rows: three policies per row, same seeds (common random numbers).
+    """Evaluates sample rows: three runs per row on the same seeds (common random numbers).
 
-    With several seeds each outcome is the mean over them (``sensitivity.seeds``).
+    The level run gives ``volunteers`` and ``coverage``: the ``as_planned`` preset, or, when
+    policy levers are inputs, a preset with every lever that differs between presets set to the
+    row's values (so the preset it starts from does not matter). The co-creation and
+    mobilisation presets give the paired ``volunteer_difference``. With several seeds each
+    outcome is the mean over them (``sensitivity.seeds``).
     """
 
     def __init__(self, run: RunConfig, names: list[str], seeds):
@@ -219,7 +226,7 @@ class SampleRunner:
         self.evaluator = Evaluator(run)
         self.year = run.end_year
         self.levers = has_levers(self.names)
-        self.outcomes = outcome_names(self.year, self.levers)
+        self.outcomes = outcome_names(self.year)
 
     def _mean(self, policy: str, model: dict, levers: dict | None = None):
         frames = [self.evaluator.measures(s, policy, model, levers) for s in self.seeds]
@@ -227,22 +234,19 @@ class SampleRunner:
 
     def row(self, values) -> dict:
         model = overrides_for_row(self.names, values, self.run.model)
-        measures = {p: self._mean(p, model) for p in ("as_planned", "cocreation", "mobilisation")}
-        vol, cov, diff = outcome_names(self.year)
-        out = {}
         if self.levers:
-            # every lever that differs between presets is set, so the base preset does not matter
             base = next(n for n, p in self.evaluator.presets.items() if p.regime != "as_planned")
-            levers = lever_overrides(self.names, values)
-            out[self.outcomes[-1]] = float(self._mean(base, model, levers)["volunteers"])
-        return out | {
-            vol: float(measures["as_planned"]["volunteers"]),
-            cov: float(measures["as_planned"]["coverage"]),
-            diff: float(
-                measures["cocreation"]["volunteers"] - measures["mobilisation"]["volunteers"]
-            ),
+            level = self._mean(base, model, lever_overrides(self.names, values))
+        else:
+            level = self._mean("as_planned", model)
+        pair = {p: self._mean(p, model) for p in ("cocreation", "mobilisation")}
+        vol, cov, diff = self.outcomes
+        return {
+            vol: float(level["volunteers"]),
+            cov: float(level["coverage"]),
+            diff: float(pair["cocreation"]["volunteers"] - pair["mobilisation"]["volunteers"]),
             f"coverage_difference_{self.year}": float(
-                measures["cocreation"]["coverage"] - measures["mobilisation"]["coverage"]
+                pair["cocreation"]["coverage"] - pair["mobilisation"]["coverage"]
             ),
         }
 
@@ -258,7 +262,7 @@ class SampleRunner:
                 result = {name: np.nan for name in self.outcomes}
                 result["error"] = str(exc)
             out.append({"row": int(i), **result})
-            if log is not None and (k + 1) % 25 == 0:
+            if log is not None and (k + 1) % 10 == 0:
                 rate = (time.perf_counter() - t0) / (k + 1)
                 log(
                     f"  {k + 1}/{len(X)} rows, {rate:.2f} s/row, ~{rate * (len(X) - k - 1):.0f} s left"
@@ -388,7 +392,9 @@ def morris(run: RunConfig, folder: Path, log=None) -> pd.DataFrame:
     problem = problem_for(names, run.model, s.bound_factor)
     X = morris_sample.sample(problem, N=s.trajectories, num_levels=s.levels, seed=run.seed % 2**32)
     if log:
-        log(f"Morris: {len(names)} parameters, {len(X)} rows x 3 policies")
+        log(
+            f"Morris: {len(names)} parameters, {len(X)} rows x 3 runs x {len(analysis_seeds(run, 'morris'))} seeds"
+        )
     runner = SampleRunner(run, names, analysis_seeds(run, "morris"))
     frame = runner.rows(X, log=log)
     _write_design(folder, run, "morris", problem, {"rows": len(X)})
@@ -449,7 +455,7 @@ def sobol_sample(run: RunConfig, folder: Path, log=None) -> pd.DataFrame:
     samples.to_csv(folder / "sobol_samples.csv", index=False)
     _write_design(folder, run, "sobol", problem, {"rows": len(X), "N": s.sobol_samples})
     if log:
-        log(f"Sobol: {names}, {len(X)} rows x 3 policies in {folder / 'sobol_samples.csv'}")
+        log(f"Sobol: {names}, {len(X)} rows x 3 runs in {folder / 'sobol_samples.csv'}")
     return samples
 
 
