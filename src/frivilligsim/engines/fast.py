@@ -23,6 +23,7 @@ no synchronisation per month, and bit-identical results on 1 or 16 threads.
 from __future__ import annotations
 
 from collections import namedtuple
+from typing import NamedTuple
 
 import numba
 import numpy as np
@@ -729,77 +730,266 @@ def _month(run, rates, place, res, cen, month, lv, p, out, pyramid, err):
 
 
 @njit(cache=True)
-def _run_municipality(run, rates, place, res, cen, lv_base, lv_policy, p, out, pyramid, err):
-    """Run one municipality through all months. Writes ``out[row, column]`` and ``pyramid``.
+def _run_months(run, rates, place, res, cen, lv_base, lv_policy, p, out, pyramid, err, first, end):
+    """Run one municipality through months ``[first, end)``. False on error.
 
-    The spin-up's months come first, numbered from ``-spinup_months``; their rows come first.
+    Writes ``out[row, column]`` and ``pyramid``; the spin-up's months are numbered from
+    ``-spinup_months`` and their rows come first.
     """
-    for month in range(-run.spinup_months, run.n_months):
+    for month in range(first, end):
         lv = lv_policy if month >= run.policy_start_month else lv_base
         if not _month(run, rates, place, res, cen, month, lv, p, out, pyramid, err):
-            return
+            return False
+    return True
+
+
+# ---- the state of one municipality: built, copied ------------------------------------------------
+
+
+@njit(cache=True)
+def _new_state(world, m, p):
+    """Municipality ``m``'s place, residents and centres as at the start of its first month.
+
+    Every array is the task's own (copied from the world): arrays shared between tasks share a
+    reference count, which each call updates atomically, and two threads updating one count
+    slow each other down.
+    """
+    c_lo = world.centre_start[m]
+    c_hi = world.centre_start[m + 1]
+    place = _new_place(
+        m,
+        world.muni_key[m],
+        world.fiscal_stress[m],
+        world.immigrant_share[m],
+        world.travel_burden[m],
+        world.n_residents[m],
+    )
+    cen = _new_centres(
+        world.centre_key[c_lo:c_hi].copy(),
+        world.centre_ownership[c_lo:c_hi].copy(),
+        world.centre_co_located[c_lo:c_hi].copy(),
+        world.centre_agreement[c_lo:c_hi].copy(),
+        p,
+    )
+    lo = world.block_start[m]
+    cap = world.block_cap[m]
+    res = Residents(
+        world.age[lo : lo + cap].copy(),
+        world.sex[lo : lo + cap].copy(),
+        world.ids[lo : lo + cap].copy(),
+        np.zeros(cap, dtype=np.int8),
+        np.zeros(cap, dtype=np.int8),
+        np.full(cap, np.nan),
+        np.zeros(cap, dtype=np.int8),
+        np.zeros(cap, dtype=np.float64),
+        np.zeros(cap, dtype=np.float64),
+        np.zeros(cap, dtype=np.int32),
+        np.zeros(cap, dtype=np.int8),
+        np.zeros(cap, dtype=np.int32),
+        np.zeros(cap, dtype=np.int32),
+        np.zeros(cap, dtype=np.int32),
+        np.zeros(cap, dtype=np.int32),
+        np.zeros(cap, dtype=np.int32),
+    )
+    return place, res, cen
+
+
+@njit(cache=True)
+def _copy_place(s):
+    return Place(
+        s.index,
+        s.key,
+        s.fiscal_stress,
+        s.immigrant_share,
+        s.travel_burden,
+        s.demand.copy(),
+        s.demand_start.copy(),
+        s.staff.copy(),
+        s.meeting_demand.copy(),
+        s.recruit_probability.copy(),
+        s.count.copy(),
+        s.pool_hazard.copy(),
+        s.pool_bound.copy(),
+        s.pool_head.copy(),
+        s.pool_end.copy(),
+        s.pool_count.copy(),
+        s.tally.copy(),
+    )
+
+
+@njit(cache=True)
+def _copy_residents(s):
+    return Residents(
+        s.age.copy(),
+        s.sex.copy(),
+        s.ids.copy(),
+        s.exit_reason.copy(),
+        s.status.copy(),
+        s.threshold.copy(),
+        s.centre.copy(),
+        s.motivation.copy(),
+        s.hours.copy(),
+        s.tenure.copy(),
+        s.area.copy(),
+        s.volunteers.copy(),
+        s.dropped.copy(),
+        s.joined.copy(),
+        s.candidates.copy(),
+        s.reentry.copy(),
+    )
+
+
+@njit(cache=True)
+def _copy_centres(s):
+    return Centres(
+        s.key.copy(),
+        s.ownership.copy(),
+        s.co_located.copy(),
+        s.agreement.copy(),
+        s.trust.copy(),
+        s.felt_strain.copy(),
+        s.vacancy.copy(),
+        s.order_pool.copy(),
+        s.order_multiplier.copy(),
+        s.cocreation.copy(),
+        s.ordered_share.copy(),
+        s.ordered_share_tolerant.copy(),
+        s.followup_quality.copy(),
+        s.pull.copy(),
+        s.evaluating.copy(),
+        s.cocreation_failed.copy(),
+        s.orders_this_year.copy(),
+        s.joint_hours_year.copy(),
+        s.volunteer_hours_year.copy(),
+        s.n_volunteers.copy(),
+        s.n_satisfied.copy(),
+        s.volunteer_hours.copy(),
+        s.tolerant_hours.copy(),
+    )
+
+
+# ---- a batch of jobs: one parallel loop over (spin-up group, municipality) -----------------------
+
+# The jobs of a batch, as arrays indexed by job (numba reads them inside the parallel loop).
+Jobs = namedtuple(
+    "Jobs",
+    (
+        "seed",
+        "n_months",
+        "policy_start_month",
+        "spinup_months",
+        "params",  # index into the batch's parameter records
+        "base",  # index into the batch's lever sets: levers before the policy starts
+        "policy",  # index into the batch's lever sets: levers from the policy's start
+        "rates",  # index into the batch's stacked rates
+        "group_start",  # [n_groups + 1] the jobs of group g: group_jobs[group_start[g]:...]
+        "group_jobs",
+    ),
+)
+
+
+@njit(cache=True)
+def _job_run(jobs, j, start_year, check):
+    return Run(
+        jobs.seed[j],
+        jobs.n_months[j],
+        jobs.policy_start_month[j],
+        start_year,
+        check,
+        jobs.spinup_months[j],
+    )
+
+
+@njit(cache=True)
+def _job_rates(rates, r, m):
+    """Rates set ``r`` for municipality ``m``, copied for the task (see ``_new_state``)."""
+    return Rates(
+        rates.death[r].copy(),
+        rates.fertility[r].copy(),
+        rates.out_migration[r, m].copy(),
+        rates.in_migration[r, m].copy(),
+    )
 
 
 @njit(cache=True, parallel=True)
-def _run_all(run, rates, order, world, res, lv_base, lv_policy, params, out, pyramid, err):
-    # Records are indexed inside the loop: numba's parallel closures cannot take them by value.
-    for k in prange(len(order)):
-        m = order[k]
-        lo = world.block_start[m]
-        hi = lo + world.block_cap[m]
-        c_lo = world.centre_start[m]
-        c_hi = world.centre_start[m + 1]
-        p = params[0]
-        place = _new_place(
-            m,
-            world.muni_key[m],
-            world.fiscal_stress[m],
-            world.immigrant_share[m],
-            world.travel_burden[m],
-            world.n_residents[m],
-        )
-        cen = _new_centres(
-            world.centre_key[c_lo:c_hi],
-            world.centre_ownership[c_lo:c_hi],
-            world.centre_co_located[c_lo:c_hi],
-            world.centre_agreement[c_lo:c_hi],
-            p,
-        )
-        mine = Residents(
-            res.age[lo:hi],
-            res.sex[lo:hi],
-            res.ids[lo:hi],
-            res.exit_reason[lo:hi],
-            res.status[lo:hi],
-            res.threshold[lo:hi],
-            res.centre[lo:hi],
-            res.motivation[lo:hi],
-            res.hours[lo:hi],
-            res.tenure[lo:hi],
-            res.area[lo:hi],
-            res.volunteers[lo:hi],
-            res.dropped[lo:hi],
-            res.joined[lo:hi],
-            res.candidates[lo:hi],
-            res.reentry[lo:hi],
-        )
-        # migration is per municipality ([n_muni, year, sex, age]); mortality and fertility not
-        mine_rates = Rates(
-            rates.death, rates.fertility, rates.out_migration[m], rates.in_migration[m]
-        )
-        _run_municipality(
-            run,
-            mine_rates,
-            place,
-            mine,
-            cen,
-            lv_base[m],
-            lv_policy[m],
-            p,
-            out[m],
-            pyramid[m],
-            err[m],
-        )
+def _run_all(jobs, tasks, world, rates, levers, params, start_year, check, out, pyramid, err):
+    """Every task (spin-up group ``tasks[k, 0]``, municipality ``tasks[k, 1]``) in one loop.
+
+    Tasks share no state. The caller sets a chunk size of 1 (a thread takes the next task when
+    it finishes one) and orders the tasks largest first, so no thread is left alone with a
+    large municipality at the end.
+    """
+    for k in prange(tasks.shape[0]):
+        _run_task(
+            tasks[k, 0], tasks[k, 1], jobs, world, rates, levers, params, start_year, check,
+            out, pyramid, err,
+        )  # fmt: skip
+
+
+@njit(cache=True)
+def _run_task(g, m, jobs, world, rates, levers, params, start_year, check, out, pyramid, err):
+    """Municipality ``m`` for every job of spin-up group ``g``: the spin-up once, then each job.
+
+    The jobs of a group share (params, levers before the policy, seed), all the spin-up
+    depends on; each job continues from its own copy of the state after it (the last one from
+    the state itself) with its own levers, rates and months.
+    """
+    lo = jobs.group_start[g]
+    hi = jobs.group_start[g + 1]
+    first = jobs.group_jobs[lo]
+    p = params[jobs.params[first]]
+    place, res, cen = _new_state(world, m, p)
+    spun_out = np.zeros(out.shape[2:])
+    spun_pyramid = np.zeros(pyramid.shape[2:], dtype=pyramid.dtype)
+    spun_err = np.zeros(3, dtype=np.int64)
+    run = _job_run(jobs, first, start_year, check)
+    ok = _run_months(
+        run,
+        _job_rates(rates, jobs.rates[first], m),
+        place,
+        res,
+        cen,
+        levers[jobs.base[first]][m],
+        levers[jobs.policy[first]][m],
+        p,
+        spun_out,
+        spun_pyramid,
+        spun_err,
+        -run.spinup_months,
+        0,
+    )
+    for k in range(lo, hi):
+        j = jobs.group_jobs[k]
+        last = k == hi - 1
+        my_out = spun_out if last else spun_out.copy()
+        my_pyramid = spun_pyramid if last else spun_pyramid.copy()
+        my_err = spun_err if last else spun_err.copy()
+        if ok:
+            run = _job_run(jobs, j, start_year, check)
+            if last:
+                my_place, my_res, my_cen = place, res, cen
+            else:
+                my_place = _copy_place(place)
+                my_res = _copy_residents(res)
+                my_cen = _copy_centres(cen)
+            _run_months(
+                run,
+                _job_rates(rates, jobs.rates[j], m),
+                my_place,
+                my_res,
+                my_cen,
+                levers[jobs.base[j]][m],
+                levers[jobs.policy[j]][m],
+                p,
+                my_out,
+                my_pyramid,
+                my_err,
+                0,
+                run.n_months,
+            )
+        out[j, m] = my_out
+        pyramid[j, m] = my_pyramid
+        err[j, m] = my_err
 
 
 WorldArrays = namedtuple(
@@ -817,31 +1007,193 @@ WorldArrays = namedtuple(
         "centre_ownership",
         "centre_co_located",
         "centre_agreement",
+        "age",
+        "sex",
+        "ids",
     ),
 )
 
 
-def _residents_of(world) -> Residents:
-    """A fresh copy of the world's residents with the volunteer state zeroed."""
-    total = len(world.age)
-    return Residents(
-        world.age.copy(),
-        world.sex.copy(),
-        world.ids.copy(),
-        np.zeros(total, dtype=np.int8),
-        np.zeros(total, dtype=np.int8),
-        np.full(total, np.nan),
-        np.zeros(total, dtype=np.int8),
-        np.zeros(total, dtype=np.float64),
-        np.zeros(total, dtype=np.float64),
-        np.zeros(total, dtype=np.int32),
-        np.zeros(total, dtype=np.int8),
-        np.zeros(total, dtype=np.int32),
-        np.zeros(total, dtype=np.int32),
-        np.zeros(total, dtype=np.int32),
-        np.zeros(total, dtype=np.int32),
-        np.zeros(total, dtype=np.int32),
+class Job(NamedTuple):
+    """One scenario for :func:`simulate_batch` (the arguments of :func:`simulate`)."""
+
+    world: object
+    params: np.record
+    levers_base: np.ndarray
+    levers_policy: np.ndarray
+    policy_start_month: int
+    rates: object
+    seed: int
+    n_months: int
+
+
+OUTPUT_BUDGET = 256 * 2**20
+"""Bytes of outputs (yearly table and pyramid) one parallel loop fills at most: a larger batch
+runs as several loops (results are the same; the bound keeps the working memory small)."""
+
+
+def spinup_key(job: Job) -> tuple:
+    """What the spin-up of ``job`` depends on: (seed, parameters, levers before the policy).
+
+    The spin-up's months are numbered ``-12 * spinup_years`` to -1. In them demography is
+    frozen (``_demography`` runs from month 12 on), so the rates are not read; the start year
+    and ``n_months`` are not read; and the levers are the base levers as long as the policy
+    starts at month 0 or later (a policy starting earlier adds its levers and month to the key).
+    The world is the batch's. Jobs with equal keys start month 0 from equal states.
+    """
+    key = (int(job.seed), job.params.tobytes(), np.asarray(job.levers_base).tobytes())
+    if job.policy_start_month < 0:
+        key += (int(job.policy_start_month), np.asarray(job.levers_policy).tobytes())
+    return key
+
+
+def _index_of(items: list, item, same) -> int:
+    for k, known in enumerate(items):
+        if known is item or same(known, item):
+            return k
+    items.append(item)
+    return len(items) - 1
+
+
+def _same_rates(a, b) -> bool:
+    return a.start_year == b.start_year and all(
+        np.array_equal(getattr(a, name), getattr(b, name)) for name in Rates._fields
     )
+
+
+def simulate_batch(jobs, threads=None, check=True, keep_spinup=False):
+    """Run several scenarios of one world; each result is what :func:`simulate` gives alone.
+
+    Jobs with the same :func:`spinup_key` (for example every policy and demography alternative
+    of one seed) share one spin-up: it runs once per municipality and each job continues from
+    a copy of the state after it. The parallel loop runs over (spin-up group, municipality)
+    tasks, largest first, so a batch keeps both cores busy to the end. Every draw is keyed by
+    (seed, entity, month, purpose), so results do not depend on the batch, its order or the
+    thread count.
+
+    Args:
+        jobs: a sequence of :class:`Job` (one world for all; parameters, levers, rates, seed,
+            policy start and months may differ).
+        threads, check, keep_spinup: as :func:`simulate`.
+
+    Returns:
+        A list of ``(out, pyramid)``, one per job, in order, as :func:`simulate` returns them.
+    """
+    jobs = list(jobs)
+    if not jobs:
+        return []
+    world = jobs[0].world
+    if any(job.world is not world for job in jobs):
+        raise ValueError("simulate_batch: every job of a batch must have the same world")
+    start_years = {int(job.rates.start_year) for job in jobs}
+    if len(start_years) > 1:
+        raise ValueError(f"simulate_batch: the jobs' rates start in different years {start_years}")
+    if threads is not None:
+        numba.set_num_threads(int(threads))
+    groups: dict[tuple, list[int]] = {}
+    for j, job in enumerate(jobs):
+        groups.setdefault(spinup_key(job), []).append(j)
+    results: list = [None] * len(jobs)
+    for part in _parts(world, jobs, list(groups.values())):
+        for j, result in zip(
+            part, _simulate_part(world, [jobs[j] for j in part], check), strict=True
+        ):
+            results[j] = result
+    for j, job in enumerate(jobs):
+        out, pyramid = results[j]
+        if not keep_spinup:
+            spinup_years = int(job.params.spinup_years)
+            results[j] = out[:, spinup_years:], pyramid[:, spinup_years:]
+    return results
+
+
+def _years(job: Job) -> int:
+    return int(job.params.spinup_years) + (int(job.n_months) + 11) // 12
+
+
+def _parts(world, jobs, groups):
+    """Split the groups into batches whose outputs fit in ``OUTPUT_BUDGET`` (whole groups)."""
+    n_ages = jobs[0].rates.death.shape[-1]
+    per_year = world.n_municipalities * (L.N_OUT * 8 + 2 * n_ages * 4)
+    part: list[int] = []
+    size = 0
+    for group in groups:
+        need = sum(_years(jobs[j]) for j in group) * per_year
+        if part and size + need > OUTPUT_BUDGET:
+            yield part
+            part, size = [], 0
+        part.extend(group)
+        size += need
+    if part:
+        yield part
+
+
+def _simulate_part(world, jobs, check):
+    """One parallel loop over the jobs (already split into budget-sized parts)."""
+    n_muni = world.n_municipalities
+    params, lever_sets, rate_sets = [], [], []
+    groups: dict[tuple, list[int]] = {}
+    index = np.zeros((len(jobs), 4), dtype=np.int64)
+    for j, job in enumerate(jobs):
+        groups.setdefault(spinup_key(job), []).append(j)
+        index[j, 0] = _index_of(params, job.params, lambda a, b: a.tobytes() == b.tobytes())
+        index[j, 1] = _index_of(lever_sets, job.levers_base, np.array_equal)
+        index[j, 2] = _index_of(lever_sets, job.levers_policy, np.array_equal)
+        index[j, 3] = _index_of(rate_sets, job.rates, _same_rates)
+    group_list = list(groups.values())
+    batch = Jobs(
+        np.array([job.seed for job in jobs], dtype=np.int64),
+        np.array([job.n_months for job in jobs], dtype=np.int64),
+        np.array([job.policy_start_month for job in jobs], dtype=np.int64),
+        np.array([12 * int(job.params.spinup_years) for job in jobs], dtype=np.int64),
+        index[:, 0].copy(),
+        index[:, 1].copy(),
+        index[:, 2].copy(),
+        index[:, 3].copy(),
+        np.cumsum([0] + [len(g) for g in group_list]).astype(np.int64),
+        np.array([j for g in group_list for j in g], dtype=np.int64),
+    )
+    n_years = max(_years(job) for job in jobs)
+    n_ages = jobs[0].rates.death.shape[-1]
+    out = np.zeros((len(jobs), n_muni, n_years, L.N_OUT), dtype=np.float64)
+    pyramid = np.zeros((len(jobs), n_muni, n_years, 2, n_ages), dtype=np.int32)
+    err = np.zeros((len(jobs), n_muni, 3), dtype=np.int64)
+    stacked = Rates(*(np.stack([getattr(r, name) for r in rate_sets]) for name in Rates._fields))
+    levers = np.stack([np.asarray(s) for s in lever_sets]).view(np.recarray)
+    params_array = np.asarray(params, dtype=params[0].dtype).view(np.recarray)
+    tasks = _tasks(world, batch, group_list)
+    world_arrays = WorldArrays(*(getattr(world, name) for name in WorldArrays._fields))
+    numba.set_parallel_chunksize(1)
+    try:
+        _run_all(
+            batch, tasks, world_arrays, stacked, levers, params_array,
+            np.int64(jobs[0].rates.start_year), bool(check), out, pyramid, err,
+        )  # fmt: skip
+    finally:
+        numba.set_parallel_chunksize(0)
+    start_year = int(jobs[0].rates.start_year)
+    results = []
+    for j, job in enumerate(jobs):
+        _raise_on_error(err[j], world, start_year)
+        years = _years(job)
+        if len(jobs) == 1:
+            results.append((out[j, :, :years], pyramid[j, :, :years]))
+        else:  # its own arrays: a result kept does not keep the whole batch's
+            results.append((out[j, :, :years].copy(), pyramid[j, :, :years].copy()))
+    return results
+
+
+def _tasks(world, batch, group_list):
+    """(group, municipality) tasks, the most work first (residents x months to run)."""
+    tasks = []
+    cost = []
+    for g, members in enumerate(group_list):
+        months = batch.spinup_months[members[0]] + sum(batch.n_months[j] for j in members)
+        for m in range(world.n_municipalities):
+            tasks.append((g, m))
+            cost.append(float(world.n_residents[m]) * float(months))
+    order = np.argsort(-np.asarray(cost), kind="stable")
+    return np.asarray(tasks, dtype=np.int64).reshape(-1, 2)[order]
 
 
 def simulate(
@@ -875,47 +1227,11 @@ def simulate(
         (out, pyramid): yearly outputs ``[municipality, year, OUTPUT_COLUMNS]`` and residents by
         ``[municipality, year, sex, age]`` at each January.
     """
-    n_muni = world.n_municipalities
-    spinup_years = int(params.spinup_years)
-    n_years = spinup_years + (n_months + 11) // 12
-    out = np.zeros((n_muni, n_years, L.N_OUT), dtype=np.float64)
-    pyramid = np.zeros((n_muni, n_years, 2, rates.death.shape[-1]), dtype=np.int32)
-    err = np.zeros((n_muni, 3), dtype=np.int64)
-    params_array = np.asarray([params], dtype=params.dtype).view(np.recarray)
-    order = np.argsort(-world.n_residents, kind="stable").astype(np.int64)  # big ones first
-    run = Run(
-        np.int64(seed),
-        np.int64(n_months),
-        np.int64(policy_start_month),
-        np.int64(rates.start_year),
-        bool(check),
-        np.int64(12 * spinup_years),
-    )
-    rate_arrays = Rates(rates.death, rates.fertility, rates.out_migration, rates.in_migration)
-    world_arrays = WorldArrays(*(getattr(world, name) for name in WorldArrays._fields))
-    if threads is not None:
-        numba.set_num_threads(int(threads))
-    numba.set_parallel_chunksize(1)
-    try:
-        _run_all(
-            run,
-            rate_arrays,
-            order,
-            world_arrays,
-            _residents_of(world),
-            levers_base,
-            levers_policy,
-            params_array,
-            out,
-            pyramid,
-            err,
-        )
-    finally:
-        numba.set_parallel_chunksize(0)
-    _raise_on_error(err, world, rates.start_year)
-    if keep_spinup:
-        return out, pyramid
-    return out[:, spinup_years:], pyramid[:, spinup_years:]
+    job = Job(
+        world, params, levers_base, levers_policy, int(policy_start_month), rates, int(seed),
+        int(n_months),
+    )  # fmt: skip
+    return simulate_batch([job], threads=threads, check=check, keep_spinup=keep_spinup)[0]
 
 
 def _raise_on_error(err, world, start_year):
@@ -932,21 +1248,26 @@ def _raise_on_error(err, world, start_year):
     raise InvariantError(message)
 
 
+def job_of_setup(setup, seed: int) -> Job:
+    """The :class:`Job` of a :class:`~frivilligsim.scenario.setup.ScenarioSetup` and a seed."""
+    return Job(
+        setup.world,
+        setup.params,
+        setup.lever_base,
+        setup.lever_policy,
+        int(setup.start_month),
+        setup.rates,
+        int(seed),
+        int(setup.n_months),
+    )
+
+
 def simulate_setup(setup, seed: int):
     """Run a :class:`~frivilligsim.scenario.setup.ScenarioSetup` with one replicate seed.
 
     Returns ``(out, pyramid)`` as :func:`simulate`.
     """
-    run = setup.run
-    return simulate(
-        setup.world,
-        setup.params,
-        setup.lever_base,
-        setup.lever_policy,
-        setup.start_month,
-        setup.rates,
-        seed,
-        setup.n_months,
-        check=run.engine.check_invariants,
-        threads=run.engine.threads,
-    )
+    engine = setup.run.engine
+    return simulate_batch(
+        [job_of_setup(setup, seed)], threads=engine.threads, check=engine.check_invariants
+    )[0]
