@@ -29,8 +29,8 @@ import numba
 import numpy as np
 from numba import njit, prange
 
-from frivilligsim.core import rules
-from frivilligsim.core.demography import FIRST_NEW_SERIAL, step_year
+from frivilligsim.core import rng, rules
+from frivilligsim.core.demography import DRAW_BLOCK, FIRST_NEW_SERIAL, keyed_draws, step_year
 from frivilligsim.core.schema import OWNERSHIP
 from frivilligsim.engines import layout as L
 from frivilligsim.engines import recruitment_pool
@@ -118,6 +118,7 @@ Place = namedtuple(
         "pool_head",  # int64 [4]
         "pool_end",  # int64 [4]
         "pool_count",  # int64 [recruitment_pool.N_COUNT]
+        "pool_last_hazard",  # [4] recruitment_pool.Pool.last_hazard
         "tally",  # float64 [N_TALLIES]
     ),
 )
@@ -198,6 +199,7 @@ def _new_place(index, key, fiscal_stress, immigrant_share, travel_burden, n_resi
         np.zeros(4, dtype=np.int64),
         np.zeros(4, dtype=np.int64),
         np.zeros(recruitment_pool.N_COUNT, dtype=np.int64),
+        np.zeros(4),
         np.zeros(N_TALLIES),
     )
 
@@ -215,6 +217,7 @@ def _pool(res, place):
         place.pool_head,
         place.pool_end,
         place.pool_count,
+        place.pool_last_hazard,
     )
 
 
@@ -245,18 +248,9 @@ def _demography(run, rates, place, res, month, out, err):
     if n_new < 0:
         return _fail(err, L.ERR_CAPACITY, month, place.index)
     place.count[NEXT_SERIAL] = next_serial
-    for i in range(before):
-        if res.exit_reason[i] != 0 and res.status[i] == VOLUNTEER:
-            out[year, L.VOL_DEATHS if res.exit_reason[i] == EXIT_DEATH else L.VOL_OUTMIG] += 1
-    for i in range(before, n_new):
-        res.status[i] = IN_POOL
-        res.threshold[i] = np.nan
-        res.motivation[i] = 0.0
-        res.hours[i] = 0.0
-        res.tenure[i] = 0
-        res.area[i] = 0
-        res.centre[i] = 0
-    n = _compact(res, n_new)
+    n, volunteer_deaths, volunteer_out = _compact(res, before, n_new)
+    out[year, L.VOL_DEATHS] += volunteer_deaths
+    out[year, L.VOL_OUTMIG] += volunteer_out
     place.count[RESIDENT_COUNT] = n
     out[year, L.BIRTHS] = births
     out[year, L.DEATHS] = deaths
@@ -268,25 +262,52 @@ def _demography(run, rates, place, res, month, out, err):
 
 
 @njit(cache=True)
-def _compact(res, n_used):
-    """Drop the residents who left, keeping the others in order; returns the count kept."""
+def _compact(res, before, n_used):
+    """Drop the residents who left, keeping the others in order; newcomers start outside.
+
+    Slots ``[before, n_used)`` are this year's newborns and in-migrants: they enter the pool
+    (no threshold yet) with no volunteer state. Returns ``(kept, volunteers who died,
+    volunteers who moved out)``.
+    """
+    age, sex, ids, exit_reason = res.age, res.sex, res.ids, res.exit_reason
+    status, threshold, centre, area = res.status, res.threshold, res.centre, res.area
+    motivation, hours, tenure = res.motivation, res.hours, res.tenure
     j = 0
+    died = 0
+    moved = 0
     for i in range(n_used):
-        if res.exit_reason[i] == 0:
-            if j != i:
-                res.age[j] = res.age[i]
-                res.sex[j] = res.sex[i]
-                res.ids[j] = res.ids[i]
-                res.status[j] = res.status[i]
-                res.threshold[j] = res.threshold[i]
-                res.centre[j] = res.centre[i]
-                res.motivation[j] = res.motivation[i]
-                res.hours[j] = res.hours[i]
-                res.tenure[j] = res.tenure[i]
-                res.area[j] = res.area[i]
-                res.exit_reason[j] = 0
-            j += 1
-    return j
+        e = exit_reason[i]
+        if e != 0:
+            if status[i] == VOLUNTEER:
+                died += e == EXIT_DEATH
+                moved += e != EXIT_DEATH
+            continue
+        if i >= before:
+            age[j] = age[i]
+            sex[j] = sex[i]
+            ids[j] = ids[i]
+            status[j] = IN_POOL
+            threshold[j] = np.nan
+            centre[j] = 0
+            motivation[j] = 0.0
+            hours[j] = 0.0
+            tenure[j] = 0
+            area[j] = 0
+            exit_reason[j] = 0
+        elif j != i:
+            age[j] = age[i]
+            sex[j] = sex[i]
+            ids[j] = ids[i]
+            status[j] = status[i]
+            threshold[j] = threshold[i]
+            centre[j] = centre[i]
+            motivation[j] = motivation[i]
+            hours[j] = hours[i]
+            tenure[j] = tenure[i]
+            area[j] = area[i]
+            exit_reason[j] = 0
+        j += 1
+    return j, died, moved
 
 
 # ---- 1. demand and the year's start ----------------------------------------------------------------
@@ -301,21 +322,28 @@ def _new_year(run, place, res, cen, month, lv, p, out, pyramid):
     """
     year = _row(run, month)
     n = place.count[RESIDENT_COUNT]
+    hist = pyramid[year]
+    age, sex, status, volunteers = res.age, res.sex, res.status, res.volunteers
+    nv = 0
+    for i in range(n):
+        hist[sex[i], age[i]] += 1
+        volunteers[nv] = i  # the volunteers in resident order (branch-free)
+        nv += status[i] == VOLUNTEER
+    place.count[VOLUNTEER_COUNT] = nv
     n80 = 0.0
     n70 = 0.0
     n6_17 = 0.0
     n13 = 0.0
-    for i in range(n):
-        a = res.age[i]
-        pyramid[year, res.sex[i], a] += 1
+    for a in range(hist.shape[1]):
+        both = float(hist[0, a] + hist[1, a])
         if a >= 70:
-            n70 += 1.0
+            n70 += both
             if a >= 80:
-                n80 += 1.0
+                n80 += both
         if rules.in_pool_age(a):
-            n13 += 1.0
+            n13 += both
         if 6 <= a <= 17:
-            n6_17 += 1.0
+            n6_17 += both
     place.tally[POOL_13PLUS] = n13
     out[year, L.RESIDENTS] = n
     out[year, L.R70] = n70
@@ -323,19 +351,13 @@ def _new_year(run, place, res, cen, month, lv, p, out, pyramid):
     rules.demand_hours(n80, place.immigrant_share * n, n6_17, float(n), p, place.demand)
     if month == -run.spinup_months:
         place.demand_start[:] = place.demand
-        _initial_volunteers(run.seed, place, res, len(cen.key), p)
+        place.count[VOLUNTEER_COUNT] = _initial_volunteers(run.seed, place, res, len(cen.key), p)
     years_since_start = max(0, month // 12)
     for a in range(4):
         place.staff[a] = rules.staff_capacity(
             place.demand_start[a], years_since_start, lv.labour_shortage, p
         )
     recruitment_pool.open_year(_pool(res, place), run.seed, res.ids, res.age, n, month)
-    nv = 0
-    for i in range(n):
-        if res.status[i] == VOLUNTEER:
-            res.volunteers[nv] = i
-            nv += 1
-    place.count[VOLUNTEER_COUNT] = nv
     _tally(run, place, res, cen, p)
     out[year, L.CENTRES] = len(cen.key)
     cen.orders_this_year[:] = 0.0
@@ -345,31 +367,49 @@ def _new_year(run, place, res, cen, month, lv, p, out, pyramid):
 
 @njit(cache=True)
 def _initial_volunteers(seed, place, res, nc, p):
-    """Draw the 2024 volunteers: about ``initial_volunteers_per_centre`` per centre (L192)."""
+    """Draw the 2024 volunteers: about ``initial_volunteers_per_centre`` per centre (L192).
+
+    Lists them in ``res.volunteers`` (resident order) and returns how many. The first keyed
+    draw of ``rules.initial_volunteer`` (whether a resident volunteers) is made a block at a
+    time in a vectorised loop, and only residents it selects are passed to the rule, which
+    makes the same draw again: the same volunteers as calling the rule for everyone.
+    """
     if nc == 0:
-        return
+        return 0
     n = place.count[RESIDENT_COUNT]
+    age, ids = res.age, res.ids
     pool = np.zeros(4)
     for i in range(n):
-        if rules.in_pool_age(res.age[i]):
-            pool[rules.cohort_of_age(res.age[i])] += 1.0
+        if rules.in_pool_age(age[i]):
+            pool[rules.cohort_of_age(age[i])] += 1.0
     probability = np.zeros(4)
     rules.initial_volunteer_probability(pool, nc, p, probability)
-    for i in range(n):
-        a = res.age[i]
-        if not rules.in_pool_age(a):
-            continue
-        cohort = rules.cohort_of_age(a)
-        joined, c, m, h, area, tenure = rules.initial_volunteer(
-            seed, res.ids[i], probability[cohort], nc, place.demand, cohort, p
-        )
-        if joined:
-            res.status[i] = VOLUNTEER
-            res.centre[i] = c
-            res.motivation[i] = m
-            res.hours[i] = h
-            res.area[i] = area
-            res.tenure[i] = tenure
+    top = probability.max()
+    stream = rng.stream_key(seed, 0, rng.INITIAL_VOLUNTEER)
+    u = np.empty(DRAW_BLOCK)
+    nv = 0
+    for lo in range(0, n, DRAW_BLOCK):
+        hi = min(n, lo + DRAW_BLOCK)
+        keyed_draws(stream, ids[lo:hi], u)
+        for j in range(hi - lo):
+            i = lo + j
+            a = age[i]
+            if u[j] >= top or not rules.in_pool_age(a):
+                continue  # the rule's first draw says no for every cohort
+            cohort = rules.cohort_of_age(a)
+            joined, c, m, h, area, tenure = rules.initial_volunteer(
+                seed, ids[i], probability[cohort], nc, place.demand, cohort, p
+            )
+            if joined:
+                res.status[i] = VOLUNTEER
+                res.centre[i] = c
+                res.motivation[i] = m
+                res.hours[i] = h
+                res.area[i] = area
+                res.tenure[i] = tenure
+                res.volunteers[nv] = i
+                nv += 1
+    return nv
 
 
 @njit(cache=True)
@@ -813,6 +853,7 @@ def _copy_place(s):
         s.pool_head.copy(),
         s.pool_end.copy(),
         s.pool_count.copy(),
+        s.pool_last_hazard.copy(),
         s.tally.copy(),
     )
 
