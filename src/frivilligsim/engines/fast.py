@@ -59,6 +59,7 @@ Residents = namedtuple(
         "hours",
         "tenure",
         "area",
+        "tolerant",  # rules.is_order_tolerant of a volunteer, drawn when they join (a fixed trait)
         "volunteers",  # int32 positions of the volunteers, in resident order
         "dropped",  # int32 positions of this month's dropouts
         "joined",  # int32 positions of this month's recruits
@@ -271,7 +272,7 @@ def _compact(res, before, n_used):
     """
     age, sex, ids, exit_reason = res.age, res.sex, res.ids, res.exit_reason
     status, threshold, centre, area = res.status, res.threshold, res.centre, res.area
-    motivation, hours, tenure = res.motivation, res.hours, res.tenure
+    motivation, hours, tenure, tolerant = res.motivation, res.hours, res.tenure, res.tolerant
     j = 0
     died = 0
     moved = 0
@@ -305,6 +306,7 @@ def _compact(res, before, n_used):
             hours[j] = hours[i]
             tenure[j] = tenure[i]
             area[j] = area[i]
+            tolerant[j] = tolerant[i]
             exit_reason[j] = 0
         j += 1
     return j, died, moved
@@ -323,13 +325,17 @@ def _new_year(run, place, res, cen, month, lv, p, out, pyramid):
     year = _row(run, month)
     n = place.count[RESIDENT_COUNT]
     hist = pyramid[year]
-    age, sex, status, volunteers = res.age, res.sex, res.status, res.volunteers
-    nv = 0
-    for i in range(n):
-        hist[sex[i], age[i]] += 1
-        volunteers[nv] = i  # the volunteers in resident order (branch-free)
-        nv += status[i] == VOLUNTEER
-    place.count[VOLUNTEER_COUNT] = nv
+    if -run.spinup_months < month <= 0:
+        # no demography since last January: the same residents, ages and volunteer list
+        hist[:] = pyramid[year - 1]
+    else:
+        age, sex, status, volunteers = res.age, res.sex, res.status, res.volunteers
+        nv = 0
+        for i in range(n):
+            hist[sex[i], age[i]] += 1
+            volunteers[nv] = i  # the volunteers in resident order (branch-free)
+            nv += status[i] == VOLUNTEER
+        place.count[VOLUNTEER_COUNT] = nv
     n80 = 0.0
     n70 = 0.0
     n6_17 = 0.0
@@ -407,6 +413,7 @@ def _initial_volunteers(seed, place, res, nc, p):
                 res.hours[i] = h
                 res.area[i] = area
                 res.tenure[i] = tenure
+                res.tolerant[i] = rules.is_order_tolerant(seed, ids[i], p)
                 res.volunteers[nv] = i
                 nv += 1
     return nv
@@ -542,7 +549,7 @@ def _work_and_exit(run, place, res, cen, month, lv, p, out, err):
     for r in range(nv):
         i = res.volunteers[r]
         c = res.centre[i]
-        tolerant = rules.is_order_tolerant(run.seed, res.ids[i], p)
+        tolerant = res.tolerant[i]
         share = cen.ordered_share_tolerant[c] if tolerant else cen.ordered_share[c]
         m = rules.motivation_after_month(
             res.motivation[i],
@@ -621,6 +628,7 @@ def _recruitment(run, place, res, cen, month, lv, p, out):
         res.hours[i] = h
         res.area[i] = area
         res.tenure[i] = 0
+        res.tolerant[i] = rules.is_order_tolerant(run.seed, res.ids[i], p)
     _merge_sorted(res.volunteers, place.count[VOLUNTEER_COUNT], res.joined, k)
     place.count[VOLUNTEER_COUNT] += k
     for d in range(int(place.tally[DROPOUTS_THIS_MONTH])):
@@ -660,7 +668,7 @@ def _tally(run, place, res, cen, p):
         cen.volunteer_hours,
         cen.tolerant_hours,
     )
-    ids = res.ids
+    tolerant = res.tolerant
     tally, centre, hours, motivation, age = (
         place.tally,
         res.centre,
@@ -673,7 +681,7 @@ def _tally(run, place, res, cen, p):
         c = centre[i]
         n_volunteers[c] += 1.0
         volunteer_hours[c] += hours[i]
-        if rules.is_order_tolerant(run.seed, ids[i], p):
+        if tolerant[i]:
             tolerant_hours[c] += hours[i]
         if rules.is_satisfied(motivation[i], p):
             n_satisfied[c] += 1.0
@@ -825,6 +833,7 @@ def _new_state(world, m, p):
         np.zeros(cap, dtype=np.float64),
         np.zeros(cap, dtype=np.int32),
         np.zeros(cap, dtype=np.int8),
+        np.zeros(cap, dtype=np.bool_),
         np.zeros(cap, dtype=np.int32),
         np.zeros(cap, dtype=np.int32),
         np.zeros(cap, dtype=np.int32),
@@ -872,6 +881,7 @@ def _copy_residents(s):
         s.hours.copy(),
         s.tenure.copy(),
         s.area.copy(),
+        s.tolerant.copy(),
         s.volunteers.copy(),
         s.dropped.copy(),
         s.joined.copy(),
