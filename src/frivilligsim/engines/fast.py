@@ -226,8 +226,12 @@ def _pool(res, place):
 
 
 @njit(cache=True)
-def _demography(run, rates, place, res, month, out, err):
-    """Last year's deaths, births and migration; leavers leave their centre; slots compacted."""
+def _demography(run, rates, place, res, month, out, pyramid, err):
+    """Last year's deaths, births and migration; leavers leave their centre; slots compacted.
+
+    The compaction also counts the January pyramid and lists the volunteers (``_new_year``
+    then need not visit the residents again).
+    """
     year = _row(run, month)
     step = month // 12 - 1
     before = place.count[RESIDENT_COUNT]
@@ -249,7 +253,8 @@ def _demography(run, rates, place, res, month, out, err):
     if n_new < 0:
         return _fail(err, L.ERR_CAPACITY, month, place.index)
     place.count[NEXT_SERIAL] = next_serial
-    n, volunteer_deaths, volunteer_out = _compact(res, before, n_new)
+    n, nv, volunteer_deaths, volunteer_out = _compact(res, before, n_new, pyramid[year])
+    place.count[VOLUNTEER_COUNT] = nv
     out[year, L.VOL_DEATHS] += volunteer_deaths
     out[year, L.VOL_OUTMIG] += volunteer_out
     place.count[RESIDENT_COUNT] = n
@@ -263,17 +268,20 @@ def _demography(run, rates, place, res, month, out, err):
 
 
 @njit(cache=True)
-def _compact(res, before, n_used):
+def _compact(res, before, n_used, hist):
     """Drop the residents who left, keeping the others in order; newcomers start outside.
 
     Slots ``[before, n_used)`` are this year's newborns and in-migrants: they enter the pool
-    (no threshold yet) with no volunteer state. Returns ``(kept, volunteers who died,
-    volunteers who moved out)``.
+    (no threshold yet) with no volunteer state. Counts those kept into ``hist[sex, age]`` and
+    lists the volunteers in ``res.volunteers``. Returns ``(kept, volunteers, volunteers who
+    died, volunteers who moved out)``.
     """
     age, sex, ids, exit_reason = res.age, res.sex, res.ids, res.exit_reason
     status, threshold, centre, area = res.status, res.threshold, res.centre, res.area
     motivation, hours, tenure, tolerant = res.motivation, res.hours, res.tenure, res.tolerant
+    volunteers = res.volunteers
     j = 0
+    nv = 0
     died = 0
     moved = 0
     for i in range(n_used):
@@ -308,8 +316,11 @@ def _compact(res, before, n_used):
             area[j] = area[i]
             tolerant[j] = tolerant[i]
             exit_reason[j] = 0
+        hist[sex[j], age[j]] += 1
+        volunteers[nv] = j  # the volunteers in resident order (branch-free)
+        nv += status[j] == VOLUNTEER
         j += 1
-    return j, died, moved
+    return j, nv, died, moved
 
 
 # ---- 1. demand and the year's start ----------------------------------------------------------------
@@ -325,10 +336,7 @@ def _new_year(run, place, res, cen, month, lv, p, out, pyramid):
     year = _row(run, month)
     n = place.count[RESIDENT_COUNT]
     hist = pyramid[year]
-    if -run.spinup_months < month <= 0:
-        # no demography since last January: the same residents, ages and volunteer list
-        hist[:] = pyramid[year - 1]
-    else:
+    if month == -run.spinup_months:  # the first month: count the residents, list volunteers
         age, sex, status, volunteers = res.age, res.sex, res.status, res.volunteers
         nv = 0
         for i in range(n):
@@ -336,6 +344,9 @@ def _new_year(run, place, res, cen, month, lv, p, out, pyramid):
             volunteers[nv] = i  # the volunteers in resident order (branch-free)
             nv += status[i] == VOLUNTEER
         place.count[VOLUNTEER_COUNT] = nv
+    elif month <= 0:  # no demography since last January: the same residents, ages and list
+        hist[:] = pyramid[year - 1]
+    # after a demography step, _compact has counted the residents and listed the volunteers
     n80 = 0.0
     n70 = 0.0
     n6_17 = 0.0
@@ -755,7 +766,7 @@ def _month(run, rates, place, res, cen, month, lv, p, out, pyramid, err):
     if month % 12 == 0:
         if month > -run.spinup_months:  # the pool's year closes every January but the first
             recruitment_pool.close_year(_pool(res, place), res.age, place.count[RESIDENT_COUNT])
-        if month > 0 and not _demography(run, rates, place, res, month, out, err):
+        if month > 0 and not _demography(run, rates, place, res, month, out, pyramid, err):
             return False  # 8. demography (frozen during the spin-up)
         _new_year(run, place, res, cen, month, lv, p, out, pyramid)  # 1. demand
     gap = _gap(place, p)
