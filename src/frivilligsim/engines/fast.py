@@ -2,7 +2,8 @@
 
 Owns: the per-resident and per-centre state arrays, the monthly step of one municipality in
 named phases (``_month`` calls them in the order of rules.py's docstring, as the Mesa model's
-``step`` does), the parallel loop over municipalities, and the yearly output array. Every
+``step`` does), the parallel loop over (spin-up group, municipality) tasks of a batch of
+jobs, and the yearly output arrays. Every
 decision calls ``rules.py``; every draw comes from ``rng.py`` keyed by (seed, entity, month,
 purpose), so results do not depend on the thread count or on the order in which
 municipalities are run.
@@ -12,12 +13,14 @@ Must not: contain behaviour of its own (write it in rules.py so the Mesa model s
 State travels in named groups (namedtuples of arrays, which numba compiles to plain structs):
 ``Run`` (seed, months, checks), ``Rates`` (demography), ``Place`` (one municipality: its
 fixed traits, demand by area, counters), ``Residents`` and ``Centres`` (one municipality's
-slices of the state arrays). A new mechanism adds its state to one group and its step to one
-phase function.
+state arrays, the task's own). A new mechanism adds its state to one group (and to its
+``_copy_*``) and its step to one phase function.
 
 Municipalities do not interact (migration is modelled as flows in and out of each
 municipality), so each one runs all its months independently inside one ``prange`` iteration:
-no synchronisation per month, and bit-identical results on 1 or 16 threads.
+no synchronisation per month, and bit-identical results on 1 or 16 threads. Jobs whose
+spin-up is the same (:func:`spinup_key`) share it: a task runs it once for a municipality and
+continues each job from a copy of the state after it.
 """
 
 from __future__ import annotations
