@@ -134,3 +134,72 @@ def test_a_municipality_keeps_its_results_whatever_else_is_in_the_run():
     )
     among = among[among["municipality"] == "S004"].reset_index(drop=True)
     pd.testing.assert_frame_equal(alone.reset_index(drop=True), among, check_exact=True)
+
+
+def _batch_jobs():
+    """Jobs that differ in policy, demography, seed, parameters and policy start (one world)."""
+    from dataclasses import replace
+
+    from frivilligsim.core.parameters import as_record
+    from frivilligsim.engines import fast
+    from frivilligsim.scenario.config import load_config, validate
+    from frivilligsim.scenario.setup import prepare
+
+    run = validate(load_config(SMALL[:2] + ["end_year=2027", "model.spinup_years=3"]))
+    jobs = []
+    for policy, demography in (
+        ("cocreation", "MMMM"),
+        ("mobilisation", "LLML"),
+        ("as_planned", "MMMM"),
+    ):
+        setup = prepare(run, policy, demography)
+        jobs += [fast.job_of_setup(setup, seed) for seed in (11, 12)]
+    model = run.model
+    other = as_record(replace(model, recruit_base_adult=model.recruit_base_adult * 2))
+    jobs.append(jobs[0]._replace(params=other))
+    jobs.append(jobs[1]._replace(policy_start_month=24))
+    return jobs
+
+
+def test_a_batch_gives_each_job_what_it_gives_alone_and_shares_spinups():
+    from frivilligsim.engines import fast
+
+    jobs = _batch_jobs()
+    keys = {fast.spinup_key(job) for job in jobs}
+    # policies and demographies of one seed share a spin-up; other parameters do not
+    assert len(keys) == 3
+    batch = fast.simulate_batch(jobs, threads=2, keep_spinup=True)
+    alone = [fast.simulate(*job, threads=1, keep_spinup=True) for job in jobs]
+    for (out_b, pyr_b), (out_a, pyr_a) in zip(batch, alone, strict=True):
+        np.testing.assert_array_equal(out_b, out_a)
+        np.testing.assert_array_equal(pyr_b, pyr_a)
+    assert not np.array_equal(batch[0][0], batch[2][0]), "policies must differ"
+    assert not np.array_equal(batch[0][0], batch[6][0]), "parameters must matter"
+    # the shared spin-up rows are equal across the jobs of a seed
+    np.testing.assert_array_equal(batch[0][0][:, :3], batch[2][0][:, :3])
+    one_thread = fast.simulate_batch(list(reversed(jobs)), threads=1)
+    for (out_b, _), (out_1, _) in zip(batch, reversed(one_thread), strict=True):
+        np.testing.assert_array_equal(out_b[:, 3:], out_1)
+
+
+@pytest.mark.parametrize("ahead", [True, False])
+def test_batched_runner_yields_what_each_scenario_gives_alone_in_order(monkeypatch, ahead):
+    from frivilligsim.scenario.config import load_config, validate
+    from frivilligsim.scenario.setup import scenarios
+    from frivilligsim.simulation import runner
+
+    cfg = validate(
+        load_config(
+            SMALL[:2]
+            + ["end_year=2026", "model.spinup_years=2", "replicates=3"]
+            + ["compare.policies=[cocreation,mobilisation]", "compare.demographies=[MMMM,LLML]"]
+        )
+    )
+    if not ahead:  # batches in the scenarios' order (no spin-ups shared across policies)
+        monkeypatch.setattr(runner, "BUFFER_BUDGET", 0)
+    got = list(runner.run_scenarios(cfg))
+    assert [s for s, _, _ in got] == scenarios(cfg)
+    for scenario, table, ages in got:
+        table_alone, ages_alone = runner.simulate(cfg, scenario)
+        pd.testing.assert_frame_equal(table, table_alone, check_exact=True)
+        pd.testing.assert_frame_equal(ages, ages_alone, check_exact=True)

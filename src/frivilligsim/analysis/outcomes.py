@@ -16,6 +16,7 @@ give the same numbers.
 from __future__ import annotations
 
 from dataclasses import replace
+from typing import NamedTuple
 
 import numpy as np
 import pandas as pd
@@ -143,6 +144,16 @@ def outcomes(results: pd.DataFrame, year: int | None = None) -> dict[str, float]
 
 # ---- fast evaluator ---------------------------------------------------------------------------
 
+
+class Request(NamedTuple):
+    """One scenario for :meth:`Evaluator.simulate_many`: a seed, a policy, overrides."""
+
+    seed: int
+    policy: str = "as_planned"
+    model: dict | None = None  # behaviour parameter overrides
+    levers: dict | None = None  # lever overrides of the policy
+
+
 # Lines of the engine's yearly output summed into TOTALS (volunteers_with_centre is derived).
 _ENGINE_TOTALS = tuple(c for c in TOTALS if c != "volunteers_with_centre")
 
@@ -210,10 +221,15 @@ class Evaluator:
         levers: dict | None = None,
     ) -> np.ndarray:
         """The engine's yearly output ``[municipality, year, column]`` for one scenario."""
+        return self.simulate_many([Request(seed, policy, model, levers)])[0]
+
+    def job(self, request: Request):
+        """The engine job (``fast.Job``) of one request."""
+        seed, policy, model, levers = Request(*request)
         params = self.model(model)
         chosen = self.policy(policy, levers)
         start_month = max(0, (chosen.start_year - self.run.start_year) * 12)
-        out, _ = self._fast.simulate(
+        return self._fast.Job(
             self.world,
             as_record(params),
             self._lever_records(self.presets["as_planned"]),
@@ -222,10 +238,22 @@ class Evaluator:
             self.rates,
             int(seed),
             self.n_months,
-            check=self.run.engine.check_invariants,
-            threads=self.run.engine.threads,
         )
-        return out
+
+    def simulate_many(self, requests) -> list[np.ndarray]:
+        """The engine's yearly outputs of many requests at once, in order.
+
+        Each request is a :class:`Request` or a tuple ``(seed, policy, model, levers)``; the
+        result of each is what :meth:`simulate` gives for it alone. The requests run as one
+        batch (``fast.simulate_batch``): requests with the same seed and model overrides
+        share one spin-up (whatever their policy and levers), and both cores stay busy.
+        """
+        jobs = [self.job(request) for request in requests]
+        engine = self.run.engine
+        results = self._fast.simulate_batch(
+            jobs, threads=engine.threads, check=engine.check_invariants
+        )
+        return [out for out, _ in results]
 
     def totals(
         self,

@@ -60,6 +60,9 @@ FIRST_NEW_SERIAL = 2 * N_AGES * INITIAL_CELL
 EXIT_ALIVE = 0
 EXIT_DEATH = 1
 EXIT_OUT_MIGRATION = 2
+GAVE_BIRTH = 4
+"""Bit set in ``exit_reason`` by :func:`_mark_exits_and_age` for a mother, cleared by
+:func:`_append_births` (so the two passes need no scratch array)."""
 
 FERTILE_MIN_AGE = 15
 FERTILE_MAX_AGE = 49
@@ -514,40 +517,15 @@ def step_year(
     """
     capacity = age.shape[0]
     n0 = n_used
-    n_new = n_used
-    serial = next_serial
-    births = 0
-    deaths = 0
-    outs = 0
+    deaths, outs = _mark_exits_and_age(
+        age, sex, ids, exit_reason, n0, seed, year, death, fertility, out_migration
+    )
+    n_new, serial, births = _append_births(
+        age, sex, ids, exit_reason, n0, next_serial, muni_key, seed, year
+    )
+    if n_new < 0:
+        return -1, serial, births, deaths, 0, outs
     base_id = np.int64(muni_key) * np.int64(ID_SHIFT)
-    for i in range(n0):
-        a = age[i]
-        s = sex[i]
-        pid = ids[i]
-        if s == 1 and a >= FERTILE_MIN_AGE and a <= FERTILE_MAX_AGE:
-            if rng.uniform(seed, pid, year, rng.BIRTH, 0) < fertility[a]:
-                if n_new >= capacity:
-                    return -1, serial, births, deaths, 0, outs
-                child = base_id + serial
-                serial += 1
-                age[n_new] = 0
-                sex[n_new] = (
-                    0
-                    if rng.uniform(seed, child, year, rng.BIRTH_SEX, 0) < (MALE_SHARE_AT_BIRTH)
-                    else 1
-                )
-                ids[n_new] = child
-                exit_reason[n_new] = EXIT_ALIVE
-                n_new += 1
-                births += 1
-        if rng.uniform(seed, pid, year, rng.DEATH, 0) < death[s, a]:
-            exit_reason[i] = EXIT_DEATH
-            deaths += 1
-        elif rng.uniform(seed, pid, year, rng.OUT_MIGRATION, 0) < out_migration[s, a]:
-            exit_reason[i] = EXIT_OUT_MIGRATION
-            outs += 1
-        elif a < MAX_AGE:
-            age[i] = a + 1
 
     # In-migrants: one Poisson count for the municipality, age then sex from its profile.
     total = 0.0
@@ -575,6 +553,108 @@ def step_year(
         exit_reason[n_new] = EXIT_ALIVE
         n_new += 1
     return n_new, serial, births, deaths, n_in, outs
+
+
+DRAW_BLOCK = 1024
+"""Residents whose keyed draws are made together (vectorised) before they are compared."""
+
+
+@njit(cache=True)
+def keyed_draws(stream, ids, out):
+    """``out[j] = rng.draw(stream, ids[j])``: a plain loop LLVM vectorises."""
+    for j in range(len(ids)):
+        out[j] = rng.draw(stream, ids[j])
+
+
+@njit(cache=True)
+def _mark_exits_and_age(
+    age, sex, ids, exit_reason, n0, seed, year, death, fertility, out_migration
+):
+    """Each resident's death, moving out and giving birth this year; survivors age.
+
+    The keyed draws are made a block at a time in plain loops (vectorised), every draw for
+    every resident, and then compared without branches; a draw that the rules do not use
+    changes nothing, since each is keyed by (seed, resident, year, purpose) alone. Returns
+    ``(deaths, out_migrants)``.
+    """
+    death_key = rng.stream_key(seed, year, rng.DEATH)
+    out_key = rng.stream_key(seed, year, rng.OUT_MIGRATION)
+    birth_key = rng.stream_key(seed, year, rng.BIRTH)
+    u_death = np.empty(DRAW_BLOCK)
+    u_out = np.empty(DRAW_BLOCK)
+    u_birth = np.empty(DRAW_BLOCK)
+    deaths = 0
+    outs = 0
+    for lo in range(0, n0, DRAW_BLOCK):
+        hi = min(n0, lo + DRAW_BLOCK)
+        block = ids[lo:hi]
+        keyed_draws(death_key, block, u_death)
+        keyed_draws(out_key, block, u_out)
+        keyed_draws(birth_key, block, u_birth)
+        deaths_block, outs_block = _mark_block(
+            age[lo:hi],
+            sex[lo:hi],
+            exit_reason[lo:hi],
+            u_death,
+            u_out,
+            u_birth,
+            death,
+            fertility,
+            out_migration,
+        )
+        deaths += deaths_block
+        outs += outs_block
+    return deaths, outs
+
+
+@njit(cache=True)
+def _mark_block(age, sex, exit_reason, u_death, u_out, u_birth, death, fertility, out_migration):
+    """Compare one block's draws with the rates: exit codes, mothers marked, survivors aged."""
+    deaths = 0
+    outs = 0
+    for j in range(len(age)):
+        a = np.int64(age[j])
+        s = np.int64(sex[j])
+        dies = np.int64(u_death[j] < death[s, a])
+        leaves = np.int64(u_out[j] < out_migration[s, a]) * (1 - dies)
+        fertile = (s == 1) & (a >= FERTILE_MIN_AGE) & (a <= FERTILE_MAX_AGE)
+        births = np.int64(fertile & (u_birth[j] < fertility[a]))
+        deaths += dies
+        outs += leaves
+        exit_reason[j] = np.int8(
+            dies * EXIT_DEATH + leaves * EXIT_OUT_MIGRATION + births * GAVE_BIRTH
+        )
+        age[j] = np.int16(a + (1 - dies - leaves) * np.int64(a < MAX_AGE))
+    return deaths, outs
+
+
+@njit(cache=True)
+def _append_births(age, sex, ids, exit_reason, n0, next_serial, muni_key, seed, year):
+    """Append the newborns of the mothers marked by :func:`_mark_exits_and_age`, in order.
+
+    Returns ``(n_used_new, next_serial_new, births)``; ``n_used_new`` is -1 if the capacity is
+    too small.
+    """
+    capacity = age.shape[0]
+    base_id = np.int64(muni_key) * np.int64(ID_SHIFT)
+    sex_key = rng.stream_key(seed, year, rng.BIRTH_SEX)
+    n_new = n0
+    serial = next_serial
+    births = 0
+    for i in range(n0):
+        if exit_reason[i] >= GAVE_BIRTH:
+            exit_reason[i] -= GAVE_BIRTH
+            if n_new >= capacity:
+                return -1, serial, births
+            child = base_id + serial
+            serial += 1
+            age[n_new] = 0
+            sex[n_new] = 0 if rng.draw(sex_key, child) < MALE_SHARE_AT_BIRTH else 1
+            ids[n_new] = child
+            exit_reason[n_new] = EXIT_ALIVE
+            n_new += 1
+            births += 1
+    return n_new, serial, births
 
 
 @njit(cache=True)

@@ -2,7 +2,8 @@
 
 Owns: the per-resident and per-centre state arrays, the monthly step of one municipality in
 named phases (``_month`` calls them in the order of rules.py's docstring, as the Mesa model's
-``step`` does), the parallel loop over municipalities, and the yearly output array. Every
+``step`` does), the parallel loop over (spin-up group, municipality) tasks of a batch of
+jobs, and the yearly output arrays. Every
 decision calls ``rules.py``; every draw comes from ``rng.py`` keyed by (seed, entity, month,
 purpose), so results do not depend on the thread count or on the order in which
 municipalities are run.
@@ -12,24 +13,27 @@ Must not: contain behaviour of its own (write it in rules.py so the Mesa model s
 State travels in named groups (namedtuples of arrays, which numba compiles to plain structs):
 ``Run`` (seed, months, checks), ``Rates`` (demography), ``Place`` (one municipality: its
 fixed traits, demand by area, counters), ``Residents`` and ``Centres`` (one municipality's
-slices of the state arrays). A new mechanism adds its state to one group and its step to one
-phase function.
+state arrays, the task's own). A new mechanism adds its state to one group (and to its
+``_copy_*``) and its step to one phase function.
 
 Municipalities do not interact (migration is modelled as flows in and out of each
 municipality), so each one runs all its months independently inside one ``prange`` iteration:
-no synchronisation per month, and bit-identical results on 1 or 16 threads.
+no synchronisation per month, and bit-identical results on 1 or 16 threads. Jobs whose
+spin-up is the same (:func:`spinup_key`) share it: a task runs it once for a municipality and
+continues each job from a copy of the state after it.
 """
 
 from __future__ import annotations
 
 from collections import namedtuple
+from typing import NamedTuple
 
 import numba
 import numpy as np
 from numba import njit, prange
 
-from frivilligsim.core import rules
-from frivilligsim.core.demography import FIRST_NEW_SERIAL, step_year
+from frivilligsim.core import rng, rules
+from frivilligsim.core.demography import DRAW_BLOCK, FIRST_NEW_SERIAL, keyed_draws, step_year
 from frivilligsim.core.schema import OWNERSHIP
 from frivilligsim.engines import layout as L
 from frivilligsim.engines import recruitment_pool
@@ -58,6 +62,7 @@ Residents = namedtuple(
         "hours",
         "tenure",
         "area",
+        "tolerant",  # rules.is_order_tolerant of a volunteer, drawn when they join (a fixed trait)
         "volunteers",  # int32 positions of the volunteers, in resident order
         "dropped",  # int32 positions of this month's dropouts
         "joined",  # int32 positions of this month's recruits
@@ -117,6 +122,7 @@ Place = namedtuple(
         "pool_head",  # int64 [4]
         "pool_end",  # int64 [4]
         "pool_count",  # int64 [recruitment_pool.N_COUNT]
+        "pool_last_hazard",  # [4] recruitment_pool.Pool.last_hazard
         "tally",  # float64 [N_TALLIES]
     ),
 )
@@ -197,6 +203,7 @@ def _new_place(index, key, fiscal_stress, immigrant_share, travel_burden, n_resi
         np.zeros(4, dtype=np.int64),
         np.zeros(4, dtype=np.int64),
         np.zeros(recruitment_pool.N_COUNT, dtype=np.int64),
+        np.zeros(4),
         np.zeros(N_TALLIES),
     )
 
@@ -214,6 +221,7 @@ def _pool(res, place):
         place.pool_head,
         place.pool_end,
         place.pool_count,
+        place.pool_last_hazard,
     )
 
 
@@ -221,8 +229,12 @@ def _pool(res, place):
 
 
 @njit(cache=True)
-def _demography(run, rates, place, res, month, out, err):
-    """Last year's deaths, births and migration; leavers leave their centre; slots compacted."""
+def _demography(run, rates, place, res, month, out, pyramid, err):
+    """Last year's deaths, births and migration; leavers leave their centre; slots compacted.
+
+    The compaction also counts the January pyramid and lists the volunteers (``_new_year``
+    then need not visit the residents again).
+    """
     year = _row(run, month)
     step = month // 12 - 1
     before = place.count[RESIDENT_COUNT]
@@ -244,18 +256,10 @@ def _demography(run, rates, place, res, month, out, err):
     if n_new < 0:
         return _fail(err, L.ERR_CAPACITY, month, place.index)
     place.count[NEXT_SERIAL] = next_serial
-    for i in range(before):
-        if res.exit_reason[i] != 0 and res.status[i] == VOLUNTEER:
-            out[year, L.VOL_DEATHS if res.exit_reason[i] == EXIT_DEATH else L.VOL_OUTMIG] += 1
-    for i in range(before, n_new):
-        res.status[i] = IN_POOL
-        res.threshold[i] = np.nan
-        res.motivation[i] = 0.0
-        res.hours[i] = 0.0
-        res.tenure[i] = 0
-        res.area[i] = 0
-        res.centre[i] = 0
-    n = _compact(res, n_new)
+    n, nv, volunteer_deaths, volunteer_out = _compact(res, before, n_new, pyramid[year])
+    place.count[VOLUNTEER_COUNT] = nv
+    out[year, L.VOL_DEATHS] += volunteer_deaths
+    out[year, L.VOL_OUTMIG] += volunteer_out
     place.count[RESIDENT_COUNT] = n
     out[year, L.BIRTHS] = births
     out[year, L.DEATHS] = deaths
@@ -267,25 +271,59 @@ def _demography(run, rates, place, res, month, out, err):
 
 
 @njit(cache=True)
-def _compact(res, n_used):
-    """Drop the residents who left, keeping the others in order; returns the count kept."""
+def _compact(res, before, n_used, hist):
+    """Drop the residents who left, keeping the others in order; newcomers start outside.
+
+    Slots ``[before, n_used)`` are this year's newborns and in-migrants: they enter the pool
+    (no threshold yet) with no volunteer state. Counts those kept into ``hist[sex, age]`` and
+    lists the volunteers in ``res.volunteers``. Returns ``(kept, volunteers, volunteers who
+    died, volunteers who moved out)``.
+    """
+    age, sex, ids, exit_reason = res.age, res.sex, res.ids, res.exit_reason
+    status, threshold, centre, area = res.status, res.threshold, res.centre, res.area
+    motivation, hours, tenure, tolerant = res.motivation, res.hours, res.tenure, res.tolerant
+    volunteers = res.volunteers
     j = 0
+    nv = 0
+    died = 0
+    moved = 0
     for i in range(n_used):
-        if res.exit_reason[i] == 0:
-            if j != i:
-                res.age[j] = res.age[i]
-                res.sex[j] = res.sex[i]
-                res.ids[j] = res.ids[i]
-                res.status[j] = res.status[i]
-                res.threshold[j] = res.threshold[i]
-                res.centre[j] = res.centre[i]
-                res.motivation[j] = res.motivation[i]
-                res.hours[j] = res.hours[i]
-                res.tenure[j] = res.tenure[i]
-                res.area[j] = res.area[i]
-                res.exit_reason[j] = 0
-            j += 1
-    return j
+        e = exit_reason[i]
+        if e != 0:
+            if status[i] == VOLUNTEER:
+                died += e == EXIT_DEATH
+                moved += e != EXIT_DEATH
+            continue
+        if i >= before:
+            age[j] = age[i]
+            sex[j] = sex[i]
+            ids[j] = ids[i]
+            status[j] = IN_POOL
+            threshold[j] = np.nan
+            centre[j] = 0
+            motivation[j] = 0.0
+            hours[j] = 0.0
+            tenure[j] = 0
+            area[j] = 0
+            exit_reason[j] = 0
+        elif j != i:
+            age[j] = age[i]
+            sex[j] = sex[i]
+            ids[j] = ids[i]
+            status[j] = status[i]
+            threshold[j] = threshold[i]
+            centre[j] = centre[i]
+            motivation[j] = motivation[i]
+            hours[j] = hours[i]
+            tenure[j] = tenure[i]
+            area[j] = area[i]
+            tolerant[j] = tolerant[i]
+            exit_reason[j] = 0
+        hist[sex[j], age[j]] += 1
+        volunteers[nv] = j  # the volunteers in resident order (branch-free)
+        nv += status[j] == VOLUNTEER
+        j += 1
+    return j, nv, died, moved
 
 
 # ---- 1. demand and the year's start ----------------------------------------------------------------
@@ -300,21 +338,32 @@ def _new_year(run, place, res, cen, month, lv, p, out, pyramid):
     """
     year = _row(run, month)
     n = place.count[RESIDENT_COUNT]
+    hist = pyramid[year]
+    if month == -run.spinup_months:  # the first month: count the residents, list volunteers
+        age, sex, status, volunteers = res.age, res.sex, res.status, res.volunteers
+        nv = 0
+        for i in range(n):
+            hist[sex[i], age[i]] += 1
+            volunteers[nv] = i  # the volunteers in resident order (branch-free)
+            nv += status[i] == VOLUNTEER
+        place.count[VOLUNTEER_COUNT] = nv
+    elif month <= 0:  # no demography since last January: the same residents, ages and list
+        hist[:] = pyramid[year - 1]
+    # after a demography step, _compact has counted the residents and listed the volunteers
     n80 = 0.0
     n70 = 0.0
     n6_17 = 0.0
     n13 = 0.0
-    for i in range(n):
-        a = res.age[i]
-        pyramid[year, res.sex[i], a] += 1
+    for a in range(hist.shape[1]):
+        both = float(hist[0, a] + hist[1, a])
         if a >= 70:
-            n70 += 1.0
+            n70 += both
             if a >= 80:
-                n80 += 1.0
+                n80 += both
         if rules.in_pool_age(a):
-            n13 += 1.0
+            n13 += both
         if 6 <= a <= 17:
-            n6_17 += 1.0
+            n6_17 += both
     place.tally[POOL_13PLUS] = n13
     out[year, L.RESIDENTS] = n
     out[year, L.R70] = n70
@@ -322,19 +371,13 @@ def _new_year(run, place, res, cen, month, lv, p, out, pyramid):
     rules.demand_hours(n80, place.immigrant_share * n, n6_17, float(n), p, place.demand)
     if month == -run.spinup_months:
         place.demand_start[:] = place.demand
-        _initial_volunteers(run.seed, place, res, len(cen.key), p)
+        place.count[VOLUNTEER_COUNT] = _initial_volunteers(run.seed, place, res, len(cen.key), p)
     years_since_start = max(0, month // 12)
     for a in range(4):
         place.staff[a] = rules.staff_capacity(
             place.demand_start[a], years_since_start, lv.labour_shortage, p
         )
     recruitment_pool.open_year(_pool(res, place), run.seed, res.ids, res.age, n, month)
-    nv = 0
-    for i in range(n):
-        if res.status[i] == VOLUNTEER:
-            res.volunteers[nv] = i
-            nv += 1
-    place.count[VOLUNTEER_COUNT] = nv
     _tally(run, place, res, cen, p)
     out[year, L.CENTRES] = len(cen.key)
     cen.orders_this_year[:] = 0.0
@@ -344,31 +387,50 @@ def _new_year(run, place, res, cen, month, lv, p, out, pyramid):
 
 @njit(cache=True)
 def _initial_volunteers(seed, place, res, nc, p):
-    """Draw the 2024 volunteers: about ``initial_volunteers_per_centre`` per centre (L192)."""
+    """Draw the 2024 volunteers: about ``initial_volunteers_per_centre`` per centre (L192).
+
+    Lists them in ``res.volunteers`` (resident order) and returns how many. The first keyed
+    draw of ``rules.initial_volunteer`` (whether a resident volunteers) is made a block at a
+    time in a vectorised loop, and only residents it selects are passed to the rule, which
+    makes the same draw again: the same volunteers as calling the rule for everyone.
+    """
     if nc == 0:
-        return
+        return 0
     n = place.count[RESIDENT_COUNT]
+    age, ids = res.age, res.ids
     pool = np.zeros(4)
     for i in range(n):
-        if rules.in_pool_age(res.age[i]):
-            pool[rules.cohort_of_age(res.age[i])] += 1.0
+        if rules.in_pool_age(age[i]):
+            pool[rules.cohort_of_age(age[i])] += 1.0
     probability = np.zeros(4)
     rules.initial_volunteer_probability(pool, nc, p, probability)
-    for i in range(n):
-        a = res.age[i]
-        if not rules.in_pool_age(a):
-            continue
-        cohort = rules.cohort_of_age(a)
-        joined, c, m, h, area, tenure = rules.initial_volunteer(
-            seed, res.ids[i], probability[cohort], nc, place.demand, cohort, p
-        )
-        if joined:
-            res.status[i] = VOLUNTEER
-            res.centre[i] = c
-            res.motivation[i] = m
-            res.hours[i] = h
-            res.area[i] = area
-            res.tenure[i] = tenure
+    top = probability.max()
+    stream = rng.stream_key(seed, 0, rng.INITIAL_VOLUNTEER)
+    u = np.empty(DRAW_BLOCK)
+    nv = 0
+    for lo in range(0, n, DRAW_BLOCK):
+        hi = min(n, lo + DRAW_BLOCK)
+        keyed_draws(stream, ids[lo:hi], u)
+        for j in range(hi - lo):
+            i = lo + j
+            a = age[i]
+            if u[j] >= top or not rules.in_pool_age(a):
+                continue  # the rule's first draw says no for every cohort
+            cohort = rules.cohort_of_age(a)
+            joined, c, m, h, area, tenure = rules.initial_volunteer(
+                seed, ids[i], probability[cohort], nc, place.demand, cohort, p
+            )
+            if joined:
+                res.status[i] = VOLUNTEER
+                res.centre[i] = c
+                res.motivation[i] = m
+                res.hours[i] = h
+                res.area[i] = area
+                res.tenure[i] = tenure
+                res.tolerant[i] = rules.is_order_tolerant(seed, ids[i], p)
+                res.volunteers[nv] = i
+                nv += 1
+    return nv
 
 
 @njit(cache=True)
@@ -501,7 +563,7 @@ def _work_and_exit(run, place, res, cen, month, lv, p, out, err):
     for r in range(nv):
         i = res.volunteers[r]
         c = res.centre[i]
-        tolerant = rules.is_order_tolerant(run.seed, res.ids[i], p)
+        tolerant = res.tolerant[i]
         share = cen.ordered_share_tolerant[c] if tolerant else cen.ordered_share[c]
         m = rules.motivation_after_month(
             res.motivation[i],
@@ -580,6 +642,7 @@ def _recruitment(run, place, res, cen, month, lv, p, out):
         res.hours[i] = h
         res.area[i] = area
         res.tenure[i] = 0
+        res.tolerant[i] = rules.is_order_tolerant(run.seed, res.ids[i], p)
     _merge_sorted(res.volunteers, place.count[VOLUNTEER_COUNT], res.joined, k)
     place.count[VOLUNTEER_COUNT] += k
     for d in range(int(place.tally[DROPOUTS_THIS_MONTH])):
@@ -619,7 +682,7 @@ def _tally(run, place, res, cen, p):
         cen.volunteer_hours,
         cen.tolerant_hours,
     )
-    ids = res.ids
+    tolerant = res.tolerant
     tally, centre, hours, motivation, age = (
         place.tally,
         res.centre,
@@ -632,7 +695,7 @@ def _tally(run, place, res, cen, p):
         c = centre[i]
         n_volunteers[c] += 1.0
         volunteer_hours[c] += hours[i]
-        if rules.is_order_tolerant(run.seed, ids[i], p):
+        if tolerant[i]:
             tolerant_hours[c] += hours[i]
         if rules.is_satisfied(motivation[i], p):
             n_satisfied[c] += 1.0
@@ -706,7 +769,7 @@ def _month(run, rates, place, res, cen, month, lv, p, out, pyramid, err):
     if month % 12 == 0:
         if month > -run.spinup_months:  # the pool's year closes every January but the first
             recruitment_pool.close_year(_pool(res, place), res.age, place.count[RESIDENT_COUNT])
-        if month > 0 and not _demography(run, rates, place, res, month, out, err):
+        if month > 0 and not _demography(run, rates, place, res, month, out, pyramid, err):
             return False  # 8. demography (frozen during the spin-up)
         _new_year(run, place, res, cen, month, lv, p, out, pyramid)  # 1. demand
     gap = _gap(place, p)
@@ -729,77 +792,269 @@ def _month(run, rates, place, res, cen, month, lv, p, out, pyramid, err):
 
 
 @njit(cache=True)
-def _run_municipality(run, rates, place, res, cen, lv_base, lv_policy, p, out, pyramid, err):
-    """Run one municipality through all months. Writes ``out[row, column]`` and ``pyramid``.
+def _run_months(run, rates, place, res, cen, lv_base, lv_policy, p, out, pyramid, err, first, end):
+    """Run one municipality through months ``[first, end)``. False on error.
 
-    The spin-up's months come first, numbered from ``-spinup_months``; their rows come first.
+    Writes ``out[row, column]`` and ``pyramid``; the spin-up's months are numbered from
+    ``-spinup_months`` and their rows come first.
     """
-    for month in range(-run.spinup_months, run.n_months):
+    for month in range(first, end):
         lv = lv_policy if month >= run.policy_start_month else lv_base
         if not _month(run, rates, place, res, cen, month, lv, p, out, pyramid, err):
-            return
+            return False
+    return True
+
+
+# ---- the state of one municipality: built, copied ------------------------------------------------
+
+
+@njit(cache=True)
+def _new_state(world, m, p):
+    """Municipality ``m``'s place, residents and centres as at the start of its first month.
+
+    Every array is the task's own (copied from the world): arrays shared between tasks share a
+    reference count, which each call updates atomically, and two threads updating one count
+    slow each other down.
+    """
+    c_lo = world.centre_start[m]
+    c_hi = world.centre_start[m + 1]
+    place = _new_place(
+        m,
+        world.muni_key[m],
+        world.fiscal_stress[m],
+        world.immigrant_share[m],
+        world.travel_burden[m],
+        world.n_residents[m],
+    )
+    cen = _new_centres(
+        world.centre_key[c_lo:c_hi].copy(),
+        world.centre_ownership[c_lo:c_hi].copy(),
+        world.centre_co_located[c_lo:c_hi].copy(),
+        world.centre_agreement[c_lo:c_hi].copy(),
+        p,
+    )
+    lo = world.block_start[m]
+    cap = world.block_cap[m]
+    res = Residents(
+        world.age[lo : lo + cap].copy(),
+        world.sex[lo : lo + cap].copy(),
+        world.ids[lo : lo + cap].copy(),
+        np.zeros(cap, dtype=np.int8),
+        np.zeros(cap, dtype=np.int8),
+        np.full(cap, np.nan),
+        np.zeros(cap, dtype=np.int8),
+        np.zeros(cap, dtype=np.float64),
+        np.zeros(cap, dtype=np.float64),
+        np.zeros(cap, dtype=np.int32),
+        np.zeros(cap, dtype=np.int8),
+        np.zeros(cap, dtype=np.bool_),
+        np.zeros(cap, dtype=np.int32),
+        np.zeros(cap, dtype=np.int32),
+        np.zeros(cap, dtype=np.int32),
+        np.zeros(cap, dtype=np.int32),
+        np.zeros(cap, dtype=np.int32),
+    )
+    return place, res, cen
+
+
+@njit(cache=True)
+def _copy_place(s):
+    return Place(
+        s.index,
+        s.key,
+        s.fiscal_stress,
+        s.immigrant_share,
+        s.travel_burden,
+        s.demand.copy(),
+        s.demand_start.copy(),
+        s.staff.copy(),
+        s.meeting_demand.copy(),
+        s.recruit_probability.copy(),
+        s.count.copy(),
+        s.pool_hazard.copy(),
+        s.pool_bound.copy(),
+        s.pool_head.copy(),
+        s.pool_end.copy(),
+        s.pool_count.copy(),
+        s.pool_last_hazard.copy(),
+        s.tally.copy(),
+    )
+
+
+@njit(cache=True)
+def _copy_residents(s):
+    return Residents(
+        s.age.copy(),
+        s.sex.copy(),
+        s.ids.copy(),
+        s.exit_reason.copy(),
+        s.status.copy(),
+        s.threshold.copy(),
+        s.centre.copy(),
+        s.motivation.copy(),
+        s.hours.copy(),
+        s.tenure.copy(),
+        s.area.copy(),
+        s.tolerant.copy(),
+        s.volunteers.copy(),
+        s.dropped.copy(),
+        s.joined.copy(),
+        s.candidates.copy(),
+        s.reentry.copy(),
+    )
+
+
+@njit(cache=True)
+def _copy_centres(s):
+    return Centres(
+        s.key.copy(),
+        s.ownership.copy(),
+        s.co_located.copy(),
+        s.agreement.copy(),
+        s.trust.copy(),
+        s.felt_strain.copy(),
+        s.vacancy.copy(),
+        s.order_pool.copy(),
+        s.order_multiplier.copy(),
+        s.cocreation.copy(),
+        s.ordered_share.copy(),
+        s.ordered_share_tolerant.copy(),
+        s.followup_quality.copy(),
+        s.pull.copy(),
+        s.evaluating.copy(),
+        s.cocreation_failed.copy(),
+        s.orders_this_year.copy(),
+        s.joint_hours_year.copy(),
+        s.volunteer_hours_year.copy(),
+        s.n_volunteers.copy(),
+        s.n_satisfied.copy(),
+        s.volunteer_hours.copy(),
+        s.tolerant_hours.copy(),
+    )
+
+
+# ---- a batch of jobs: one parallel loop over (spin-up group, municipality) -----------------------
+
+# The jobs of a batch, as arrays indexed by job (numba reads them inside the parallel loop).
+Jobs = namedtuple(
+    "Jobs",
+    (
+        "seed",
+        "n_months",
+        "policy_start_month",
+        "spinup_months",
+        "params",  # index into the batch's parameter records
+        "base",  # index into the batch's lever sets: levers before the policy starts
+        "policy",  # index into the batch's lever sets: levers from the policy's start
+        "rates",  # index into the batch's stacked rates
+        "group_start",  # [n_groups + 1] the jobs of group g: group_jobs[group_start[g]:...]
+        "group_jobs",
+    ),
+)
+
+
+@njit(cache=True)
+def _job_run(jobs, j, start_year, check):
+    return Run(
+        jobs.seed[j],
+        jobs.n_months[j],
+        jobs.policy_start_month[j],
+        start_year,
+        check,
+        jobs.spinup_months[j],
+    )
+
+
+@njit(cache=True)
+def _job_rates(rates, r, m):
+    """Rates set ``r`` for municipality ``m``, copied for the task (see ``_new_state``)."""
+    return Rates(
+        rates.death[r].copy(),
+        rates.fertility[r].copy(),
+        rates.out_migration[r, m].copy(),
+        rates.in_migration[r, m].copy(),
+    )
 
 
 @njit(cache=True, parallel=True)
-def _run_all(run, rates, order, world, res, lv_base, lv_policy, params, out, pyramid, err):
-    # Records are indexed inside the loop: numba's parallel closures cannot take them by value.
-    for k in prange(len(order)):
-        m = order[k]
-        lo = world.block_start[m]
-        hi = lo + world.block_cap[m]
-        c_lo = world.centre_start[m]
-        c_hi = world.centre_start[m + 1]
-        p = params[0]
-        place = _new_place(
-            m,
-            world.muni_key[m],
-            world.fiscal_stress[m],
-            world.immigrant_share[m],
-            world.travel_burden[m],
-            world.n_residents[m],
-        )
-        cen = _new_centres(
-            world.centre_key[c_lo:c_hi],
-            world.centre_ownership[c_lo:c_hi],
-            world.centre_co_located[c_lo:c_hi],
-            world.centre_agreement[c_lo:c_hi],
-            p,
-        )
-        mine = Residents(
-            res.age[lo:hi],
-            res.sex[lo:hi],
-            res.ids[lo:hi],
-            res.exit_reason[lo:hi],
-            res.status[lo:hi],
-            res.threshold[lo:hi],
-            res.centre[lo:hi],
-            res.motivation[lo:hi],
-            res.hours[lo:hi],
-            res.tenure[lo:hi],
-            res.area[lo:hi],
-            res.volunteers[lo:hi],
-            res.dropped[lo:hi],
-            res.joined[lo:hi],
-            res.candidates[lo:hi],
-            res.reentry[lo:hi],
-        )
-        # migration is per municipality ([n_muni, year, sex, age]); mortality and fertility not
-        mine_rates = Rates(
-            rates.death, rates.fertility, rates.out_migration[m], rates.in_migration[m]
-        )
-        _run_municipality(
-            run,
-            mine_rates,
-            place,
-            mine,
-            cen,
-            lv_base[m],
-            lv_policy[m],
-            p,
-            out[m],
-            pyramid[m],
-            err[m],
-        )
+def _run_all(jobs, tasks, world, rates, levers, params, start_year, check, out, pyramid, err):
+    """Every task (spin-up group ``tasks[k, 0]``, municipality ``tasks[k, 1]``) in one loop.
+
+    Tasks share no state. The caller sets a chunk size of 1 (a thread takes the next task when
+    it finishes one) and orders the tasks largest first, so no thread is left alone with a
+    large municipality at the end.
+    """
+    for k in prange(tasks.shape[0]):
+        _run_task(
+            tasks[k, 0], tasks[k, 1], jobs, world, rates, levers, params, start_year, check,
+            out, pyramid, err,
+        )  # fmt: skip
+
+
+@njit(cache=True)
+def _run_task(g, m, jobs, world, rates, levers, params, start_year, check, out, pyramid, err):
+    """Municipality ``m`` for every job of spin-up group ``g``: the spin-up once, then each job.
+
+    The jobs of a group share (params, levers before the policy, seed), all the spin-up
+    depends on; each job continues from its own copy of the state after it (the last one from
+    the state itself) with its own levers, rates and months.
+    """
+    lo = jobs.group_start[g]
+    hi = jobs.group_start[g + 1]
+    first = jobs.group_jobs[lo]
+    p = params[jobs.params[first]]
+    place, res, cen = _new_state(world, m, p)
+    spun_out = np.zeros(out.shape[2:])
+    spun_pyramid = np.zeros(pyramid.shape[2:], dtype=pyramid.dtype)
+    spun_err = np.zeros(3, dtype=np.int64)
+    run = _job_run(jobs, first, start_year, check)
+    ok = _run_months(
+        run,
+        _job_rates(rates, jobs.rates[first], m),
+        place,
+        res,
+        cen,
+        levers[jobs.base[first]][m],
+        levers[jobs.policy[first]][m],
+        p,
+        spun_out,
+        spun_pyramid,
+        spun_err,
+        -run.spinup_months,
+        0,
+    )
+    for k in range(lo, hi):
+        j = jobs.group_jobs[k]
+        last = k == hi - 1
+        my_out = spun_out if last else spun_out.copy()
+        my_pyramid = spun_pyramid if last else spun_pyramid.copy()
+        my_err = spun_err if last else spun_err.copy()
+        if ok:
+            run = _job_run(jobs, j, start_year, check)
+            if last:
+                my_place, my_res, my_cen = place, res, cen
+            else:
+                my_place = _copy_place(place)
+                my_res = _copy_residents(res)
+                my_cen = _copy_centres(cen)
+            _run_months(
+                run,
+                _job_rates(rates, jobs.rates[j], m),
+                my_place,
+                my_res,
+                my_cen,
+                levers[jobs.base[j]][m],
+                levers[jobs.policy[j]][m],
+                p,
+                my_out,
+                my_pyramid,
+                my_err,
+                0,
+                run.n_months,
+            )
+        out[j, m] = my_out
+        pyramid[j, m] = my_pyramid
+        err[j, m] = my_err
 
 
 WorldArrays = namedtuple(
@@ -817,31 +1072,193 @@ WorldArrays = namedtuple(
         "centre_ownership",
         "centre_co_located",
         "centre_agreement",
+        "age",
+        "sex",
+        "ids",
     ),
 )
 
 
-def _residents_of(world) -> Residents:
-    """A fresh copy of the world's residents with the volunteer state zeroed."""
-    total = len(world.age)
-    return Residents(
-        world.age.copy(),
-        world.sex.copy(),
-        world.ids.copy(),
-        np.zeros(total, dtype=np.int8),
-        np.zeros(total, dtype=np.int8),
-        np.full(total, np.nan),
-        np.zeros(total, dtype=np.int8),
-        np.zeros(total, dtype=np.float64),
-        np.zeros(total, dtype=np.float64),
-        np.zeros(total, dtype=np.int32),
-        np.zeros(total, dtype=np.int8),
-        np.zeros(total, dtype=np.int32),
-        np.zeros(total, dtype=np.int32),
-        np.zeros(total, dtype=np.int32),
-        np.zeros(total, dtype=np.int32),
-        np.zeros(total, dtype=np.int32),
+class Job(NamedTuple):
+    """One scenario for :func:`simulate_batch` (the arguments of :func:`simulate`)."""
+
+    world: object
+    params: np.record
+    levers_base: np.ndarray
+    levers_policy: np.ndarray
+    policy_start_month: int
+    rates: object
+    seed: int
+    n_months: int
+
+
+OUTPUT_BUDGET = 256 * 2**20
+"""Bytes of outputs (yearly table and pyramid) one parallel loop fills at most: a larger batch
+runs as several loops (results are the same; the bound keeps the working memory small)."""
+
+
+def spinup_key(job: Job) -> tuple:
+    """What the spin-up of ``job`` depends on: (seed, parameters, levers before the policy).
+
+    The spin-up's months are numbered ``-12 * spinup_years`` to -1. In them demography is
+    frozen (``_demography`` runs from month 12 on), so the rates are not read; the start year
+    and ``n_months`` are not read; and the levers are the base levers as long as the policy
+    starts at month 0 or later (a policy starting earlier adds its levers and month to the key).
+    The world is the batch's. Jobs with equal keys start month 0 from equal states.
+    """
+    key = (int(job.seed), job.params.tobytes(), np.asarray(job.levers_base).tobytes())
+    if job.policy_start_month < 0:
+        key += (int(job.policy_start_month), np.asarray(job.levers_policy).tobytes())
+    return key
+
+
+def _index_of(items: list, item, same) -> int:
+    for k, known in enumerate(items):
+        if known is item or same(known, item):
+            return k
+    items.append(item)
+    return len(items) - 1
+
+
+def _same_rates(a, b) -> bool:
+    return a.start_year == b.start_year and all(
+        np.array_equal(getattr(a, name), getattr(b, name)) for name in Rates._fields
     )
+
+
+def simulate_batch(jobs, threads=None, check=True, keep_spinup=False):
+    """Run several scenarios of one world; each result is what :func:`simulate` gives alone.
+
+    Jobs with the same :func:`spinup_key` (for example every policy and demography alternative
+    of one seed) share one spin-up: it runs once per municipality and each job continues from
+    a copy of the state after it. The parallel loop runs over (spin-up group, municipality)
+    tasks, largest first, so a batch keeps both cores busy to the end. Every draw is keyed by
+    (seed, entity, month, purpose), so results do not depend on the batch, its order or the
+    thread count.
+
+    Args:
+        jobs: a sequence of :class:`Job` (one world for all; parameters, levers, rates, seed,
+            policy start and months may differ).
+        threads, check, keep_spinup: as :func:`simulate`.
+
+    Returns:
+        A list of ``(out, pyramid)``, one per job, in order, as :func:`simulate` returns them.
+    """
+    jobs = list(jobs)
+    if not jobs:
+        return []
+    world = jobs[0].world
+    if any(job.world is not world for job in jobs):
+        raise ValueError("simulate_batch: every job of a batch must have the same world")
+    start_years = {int(job.rates.start_year) for job in jobs}
+    if len(start_years) > 1:
+        raise ValueError(f"simulate_batch: the jobs' rates start in different years {start_years}")
+    if threads is not None:
+        numba.set_num_threads(int(threads))
+    groups: dict[tuple, list[int]] = {}
+    for j, job in enumerate(jobs):
+        groups.setdefault(spinup_key(job), []).append(j)
+    results: list = [None] * len(jobs)
+    for part in _parts(world, jobs, list(groups.values())):
+        for j, result in zip(
+            part, _simulate_part(world, [jobs[j] for j in part], check), strict=True
+        ):
+            results[j] = result
+    for j, job in enumerate(jobs):
+        out, pyramid = results[j]
+        if not keep_spinup:
+            spinup_years = int(job.params.spinup_years)
+            results[j] = out[:, spinup_years:], pyramid[:, spinup_years:]
+    return results
+
+
+def _years(job: Job) -> int:
+    return int(job.params.spinup_years) + (int(job.n_months) + 11) // 12
+
+
+def _parts(world, jobs, groups):
+    """Split the groups into batches whose outputs fit in ``OUTPUT_BUDGET`` (whole groups)."""
+    n_ages = jobs[0].rates.death.shape[-1]
+    per_year = world.n_municipalities * (L.N_OUT * 8 + 2 * n_ages * 4)
+    part: list[int] = []
+    size = 0
+    for group in groups:
+        need = sum(_years(jobs[j]) for j in group) * per_year
+        if part and size + need > OUTPUT_BUDGET:
+            yield part
+            part, size = [], 0
+        part.extend(group)
+        size += need
+    if part:
+        yield part
+
+
+def _simulate_part(world, jobs, check):
+    """One parallel loop over the jobs (already split into budget-sized parts)."""
+    n_muni = world.n_municipalities
+    params, lever_sets, rate_sets = [], [], []
+    groups: dict[tuple, list[int]] = {}
+    index = np.zeros((len(jobs), 4), dtype=np.int64)
+    for j, job in enumerate(jobs):
+        groups.setdefault(spinup_key(job), []).append(j)
+        index[j, 0] = _index_of(params, job.params, lambda a, b: a.tobytes() == b.tobytes())
+        index[j, 1] = _index_of(lever_sets, job.levers_base, np.array_equal)
+        index[j, 2] = _index_of(lever_sets, job.levers_policy, np.array_equal)
+        index[j, 3] = _index_of(rate_sets, job.rates, _same_rates)
+    group_list = list(groups.values())
+    batch = Jobs(
+        np.array([job.seed for job in jobs], dtype=np.int64),
+        np.array([job.n_months for job in jobs], dtype=np.int64),
+        np.array([job.policy_start_month for job in jobs], dtype=np.int64),
+        np.array([12 * int(job.params.spinup_years) for job in jobs], dtype=np.int64),
+        index[:, 0].copy(),
+        index[:, 1].copy(),
+        index[:, 2].copy(),
+        index[:, 3].copy(),
+        np.cumsum([0] + [len(g) for g in group_list]).astype(np.int64),
+        np.array([j for g in group_list for j in g], dtype=np.int64),
+    )
+    n_years = max(_years(job) for job in jobs)
+    n_ages = jobs[0].rates.death.shape[-1]
+    out = np.zeros((len(jobs), n_muni, n_years, L.N_OUT), dtype=np.float64)
+    pyramid = np.zeros((len(jobs), n_muni, n_years, 2, n_ages), dtype=np.int32)
+    err = np.zeros((len(jobs), n_muni, 3), dtype=np.int64)
+    stacked = Rates(*(np.stack([getattr(r, name) for r in rate_sets]) for name in Rates._fields))
+    levers = np.stack([np.asarray(s) for s in lever_sets]).view(np.recarray)
+    params_array = np.asarray(params, dtype=params[0].dtype).view(np.recarray)
+    tasks = _tasks(world, batch, group_list)
+    world_arrays = WorldArrays(*(getattr(world, name) for name in WorldArrays._fields))
+    numba.set_parallel_chunksize(1)
+    try:
+        _run_all(
+            batch, tasks, world_arrays, stacked, levers, params_array,
+            np.int64(jobs[0].rates.start_year), bool(check), out, pyramid, err,
+        )  # fmt: skip
+    finally:
+        numba.set_parallel_chunksize(0)
+    start_year = int(jobs[0].rates.start_year)
+    results = []
+    for j, job in enumerate(jobs):
+        _raise_on_error(err[j], world, start_year)
+        years = _years(job)
+        if len(jobs) == 1:
+            results.append((out[j, :, :years], pyramid[j, :, :years]))
+        else:  # its own arrays: a result kept does not keep the whole batch's
+            results.append((out[j, :, :years].copy(), pyramid[j, :, :years].copy()))
+    return results
+
+
+def _tasks(world, batch, group_list):
+    """(group, municipality) tasks, the most work first (residents x months to run)."""
+    tasks = []
+    cost = []
+    for g, members in enumerate(group_list):
+        months = batch.spinup_months[members[0]] + sum(batch.n_months[j] for j in members)
+        for m in range(world.n_municipalities):
+            tasks.append((g, m))
+            cost.append(float(world.n_residents[m]) * float(months))
+    order = np.argsort(-np.asarray(cost), kind="stable")
+    return np.asarray(tasks, dtype=np.int64).reshape(-1, 2)[order]
 
 
 def simulate(
@@ -875,47 +1292,11 @@ def simulate(
         (out, pyramid): yearly outputs ``[municipality, year, OUTPUT_COLUMNS]`` and residents by
         ``[municipality, year, sex, age]`` at each January.
     """
-    n_muni = world.n_municipalities
-    spinup_years = int(params.spinup_years)
-    n_years = spinup_years + (n_months + 11) // 12
-    out = np.zeros((n_muni, n_years, L.N_OUT), dtype=np.float64)
-    pyramid = np.zeros((n_muni, n_years, 2, rates.death.shape[-1]), dtype=np.int32)
-    err = np.zeros((n_muni, 3), dtype=np.int64)
-    params_array = np.asarray([params], dtype=params.dtype).view(np.recarray)
-    order = np.argsort(-world.n_residents, kind="stable").astype(np.int64)  # big ones first
-    run = Run(
-        np.int64(seed),
-        np.int64(n_months),
-        np.int64(policy_start_month),
-        np.int64(rates.start_year),
-        bool(check),
-        np.int64(12 * spinup_years),
-    )
-    rate_arrays = Rates(rates.death, rates.fertility, rates.out_migration, rates.in_migration)
-    world_arrays = WorldArrays(*(getattr(world, name) for name in WorldArrays._fields))
-    if threads is not None:
-        numba.set_num_threads(int(threads))
-    numba.set_parallel_chunksize(1)
-    try:
-        _run_all(
-            run,
-            rate_arrays,
-            order,
-            world_arrays,
-            _residents_of(world),
-            levers_base,
-            levers_policy,
-            params_array,
-            out,
-            pyramid,
-            err,
-        )
-    finally:
-        numba.set_parallel_chunksize(0)
-    _raise_on_error(err, world, rates.start_year)
-    if keep_spinup:
-        return out, pyramid
-    return out[:, spinup_years:], pyramid[:, spinup_years:]
+    job = Job(
+        world, params, levers_base, levers_policy, int(policy_start_month), rates, int(seed),
+        int(n_months),
+    )  # fmt: skip
+    return simulate_batch([job], threads=threads, check=check, keep_spinup=keep_spinup)[0]
 
 
 def _raise_on_error(err, world, start_year):
@@ -932,21 +1313,26 @@ def _raise_on_error(err, world, start_year):
     raise InvariantError(message)
 
 
+def job_of_setup(setup, seed: int) -> Job:
+    """The :class:`Job` of a :class:`~frivilligsim.scenario.setup.ScenarioSetup` and a seed."""
+    return Job(
+        setup.world,
+        setup.params,
+        setup.lever_base,
+        setup.lever_policy,
+        int(setup.start_month),
+        setup.rates,
+        int(seed),
+        int(setup.n_months),
+    )
+
+
 def simulate_setup(setup, seed: int):
     """Run a :class:`~frivilligsim.scenario.setup.ScenarioSetup` with one replicate seed.
 
     Returns ``(out, pyramid)`` as :func:`simulate`.
     """
-    run = setup.run
-    return simulate(
-        setup.world,
-        setup.params,
-        setup.lever_base,
-        setup.lever_policy,
-        setup.start_month,
-        setup.rates,
-        seed,
-        setup.n_months,
-        check=run.engine.check_invariants,
-        threads=run.engine.threads,
-    )
+    engine = setup.run.engine
+    return simulate_batch(
+        [job_of_setup(setup, seed)], threads=engine.threads, check=engine.check_invariants
+    )[0]

@@ -39,6 +39,7 @@ import numpy as np
 from numba import njit
 
 from frivilligsim.core import rng, rules
+from frivilligsim.core.schema import N_AGES
 
 # Resident status (``Pool.status``), shared by both engines
 IN_POOL = 0  # not a volunteer (in the pool from age 13)
@@ -63,17 +64,19 @@ Pool = namedtuple(
         "head",  # int64 [4] next candidate of each cohort
         "end",  # int64 [4] end of each cohort's candidates
         "count",  # int64 [N_COUNT]
+        "last_hazard",  # [4] the latest month's hazard of each cohort
     ),
 )
 
 
 def new_pool(capacity: int) -> Pool:
-    """An empty pool for ``capacity`` resident slots (Python; the fast engine uses ``_new``)."""
-    return _new(np.int64(capacity))
+    """An empty pool for ``capacity`` resident slots (from Python)."""
+    return new_pool_of(np.int64(capacity))
 
 
 @njit(cache=True)
-def _new(capacity):
+def new_pool_of(capacity):
+    """An empty pool for ``capacity`` resident slots (from numba)."""
     return Pool(
         np.zeros(capacity, dtype=np.int8),
         np.full(capacity, np.nan),
@@ -84,6 +87,7 @@ def _new(capacity):
         np.zeros(4, dtype=np.int64),
         np.zeros(4, dtype=np.int64),
         np.zeros(N_COUNT, dtype=np.int64),
+        np.zeros(4),
     )
 
 
@@ -95,14 +99,27 @@ def threshold_draw(seed, resident_id, entry_month):
 
 
 @njit(cache=True)
+def by_age(per_cohort, under_pool_age):
+    """``per_cohort[cohort_of_age(a)]`` for every age ``a`` of the pool, ``under_pool_age``
+    below it: a table that spares the resident loops the cohort branches."""
+    table = np.empty(N_AGES)
+    for a in range(N_AGES):
+        table[a] = per_cohort[rules.cohort_of_age(a)] if rules.in_pool_age(a) else under_pool_age
+    return table
+
+
+@njit(cache=True)
 def close_year(pool, age, n):
     """December's end, before demography: carry the unused part of each threshold forward."""
-    status, threshold, year_hazard = pool.status, pool.threshold, pool.year_hazard
+    status, threshold = pool.status, pool.threshold
+    used = by_age(pool.year_hazard, np.nan)  # NaN: under 13, not waiting
     for i in range(n):
-        waiting = status[i] == IN_POOL or status[i] == REENTERED
-        if waiting and rules.in_pool_age(age[i]) and not np.isnan(threshold[i]):
-            threshold[i] -= year_hazard[rules.cohort_of_age(age[i])]
-            status[i] = IN_POOL
+        st = status[i]
+        t = threshold[i]
+        h = used[age[i]]
+        waiting = ((st == IN_POOL) | (st == REENTERED)) & (not np.isnan(h)) & (not np.isnan(t))
+        threshold[i] = t - h if waiting else t
+        status[i] = IN_POOL if waiting else st
     pool.year_hazard[:] = 0.0
     pool.count[N_REENTRY] = 0
 
@@ -112,45 +129,81 @@ def open_year(pool, seed, ids, age, n, month):
     """January, after demography and the initial draw: residents new to the pool get thresholds.
 
     New to the pool: turned 13, moved in, or (month 0) everyone who is not an initial volunteer.
+    After the first year the same pass selects the candidates, with a bound from last month's
+    hazard (the joiners do not depend on the bound: it only decides how many are sorted).
     """
+    status, threshold = pool.status, pool.threshold
+    if pool.count[SELECTIONS] == 0:
+        for i in range(n):
+            if status[i] == IN_POOL and rules.in_pool_age(age[i]) and np.isnan(threshold[i]):
+                threshold[i] = threshold_draw(seed, ids[i], month)
+        pool.count[REBUILD] = 1
+        return
+    _set_bound(pool, pool.last_hazard)
+    bound = by_age(pool.bound, -np.inf)  # nobody under 13 is below it
+    candidates = pool.candidates
+    k = 0
     for i in range(n):
-        if pool.status[i] == IN_POOL and rules.in_pool_age(age[i]):
-            if np.isnan(pool.threshold[i]):
-                pool.threshold[i] = threshold_draw(seed, ids[i], month)
-    pool.count[REBUILD] = 1
+        a = age[i]
+        t = threshold[i]
+        waiting = status[i] == IN_POOL
+        if waiting & rules.in_pool_age(a) & np.isnan(t):
+            t = threshold_draw(seed, ids[i], month)
+            threshold[i] = t
+        candidates[k] = i
+        k += waiting & (t < bound[a])
+    _sort_candidates(pool, age, k)
+
+
+@njit(cache=True)
+def _set_bound(pool, hazard):
+    """The bound of a selection: ``BOUND_MONTHS`` months of ``hazard`` beyond this year's."""
+    for c in range(4):
+        width = max(BOUND_MONTHS * hazard[c], MIN_BOUND_WIDTH)
+        pool.bound[c] = pool.year_hazard[c] + width
 
 
 @njit(cache=True)
 def _select_candidates(pool, age, n, hazard):
     """Select and sort, cohort by cohort, the pool members whose threshold is below the bound."""
-    for c in range(4):
-        width = max(BOUND_MONTHS * hazard[c], MIN_BOUND_WIDTH)
-        pool.bound[c] = pool.year_hazard[c] + width
-    sizes = np.zeros(4, dtype=np.int64)
+    _set_bound(pool, hazard)
+    status, threshold, candidates = pool.status, pool.threshold, pool.candidates
+    bound = by_age(pool.bound, -np.inf)  # nobody under 13 is below it
+    k = 0
     for i in range(n):
-        if pool.status[i] == IN_POOL and rules.in_pool_age(age[i]):
-            c = rules.cohort_of_age(age[i])
-            if pool.threshold[i] < pool.bound[c]:
-                sizes[c] += 1
+        candidates[k] = i
+        k += (status[i] == IN_POOL) & (threshold[i] < bound[age[i]])  # False for NaN
+    _sort_candidates(pool, age, k)
+
+
+@njit(cache=True)
+def _sort_candidates(pool, age, k):
+    """Group the ``k`` candidates (in resident order) by cohort and sort each by threshold.
+
+    Stable: ties keep resident order.
+    """
+    candidates, threshold = pool.candidates, pool.threshold
+    found = candidates[:k].copy()
+    sizes = np.zeros(4, dtype=np.int64)
+    for j in range(k):
+        sizes[rules.cohort_of_age(age[found[j]])] += 1
     start = 0
     for c in range(4):
         pool.head[c] = start
         pool.end[c] = start
         start += sizes[c]
-    for i in range(n):
-        if pool.status[i] == IN_POOL and rules.in_pool_age(age[i]):
-            c = rules.cohort_of_age(age[i])
-            if pool.threshold[i] < pool.bound[c]:
-                pool.candidates[pool.end[c]] = i
-                pool.end[c] += 1
+    for j in range(k):
+        c = rules.cohort_of_age(age[found[j]])
+        candidates[pool.end[c]] = found[j]
+        pool.end[c] += 1
     for c in range(4):
         lo, hi = pool.head[c], pool.end[c]
         if hi - lo > 1:
-            part = pool.candidates[lo:hi].copy()
-            order = np.argsort(pool.threshold[part], kind="mergesort")
-            for k in range(hi - lo):
-                pool.candidates[lo + k] = part[order[k]]
-    pool.count[N_CANDIDATES] = start
+            part = candidates[lo:hi].copy()
+            order = np.argsort(threshold[part], kind="mergesort")
+            for j in range(hi - lo):
+                candidates[lo + j] = part[order[j]]
+    pool.count[N_CANDIDATES] = k
     pool.count[REBUILD] = 0
     pool.count[SELECTIONS] += 1  # how often the pool was scanned (a year: about once)
 
@@ -164,6 +217,7 @@ def joiners(pool, age, n, hazard, out):
     """
     rebuild = pool.count[REBUILD] == 1
     for c in range(4):
+        pool.last_hazard[c] = hazard[c]
         pool.year_hazard[c] += hazard[c]
         if pool.year_hazard[c] > pool.bound[c]:
             rebuild = True

@@ -15,6 +15,7 @@ from dataclasses import replace
 import pandas as pd
 from omegaconf import DictConfig
 
+from frivilligsim.core.schema import N_AGES
 from frivilligsim.engines import fast
 from frivilligsim.engines.layout import (
     OUTPUT_COLUMNS,
@@ -32,16 +33,20 @@ from frivilligsim.scenario.world import World
 def simulate(run: RunConfig, scenario: Scenario, world: World | None = None):
     """Run one scenario; return (yearly results, residents by age and sex)."""
     setup = prepare(run, scenario.policy, scenario.demography, world)
+    if run.engine.name == "mesa":
+        out, pyramid = mesa.simulate_region(setup, scenario.seed)
+    else:
+        out, pyramid = fast.simulate_setup(setup, scenario.seed)
+    return _tables(run, setup, scenario, out, pyramid)
+
+
+def _tables(run: RunConfig, setup, scenario: Scenario, out, pyramid):
     keys = {
         "policy": scenario.policy,
         "demography": scenario.demography,
         "seed": scenario.seed,
         "replicate": scenario.replicate,
     }
-    if run.engine.name == "mesa":
-        out, pyramid = mesa.simulate_region(setup, scenario.seed)
-    else:
-        out, pyramid = fast.simulate_setup(setup, scenario.seed)
     table = with_municipality_names(
         yearly_table(out, OUTPUT_COLUMNS, setup.world.codes, run.start_year, keys),
         setup.world.region.municipalities,
@@ -50,16 +55,80 @@ def simulate(run: RunConfig, scenario: Scenario, world: World | None = None):
     return table, ages
 
 
+MIN_BATCH = 8
+"""Scenarios the fast engine runs at least together (while there are that many left)."""
+BUFFER_BUDGET = 512 * 2**20
+"""Bytes of engine outputs the runner may hold for scenarios simulated ahead of their turn."""
+
+
 def run_scenarios(
     run: RunConfig, on_done: Callable[[Scenario], None] | None = None
 ) -> Iterator[tuple[Scenario, pd.DataFrame, pd.DataFrame]]:
-    """Yield (scenario, yearly results, residents by age) for every scenario of the config."""
+    """Yield (scenario, yearly results, residents by age) for every scenario of the config.
+
+    The fast engine simulates the scenarios in batches (``fast.simulate_batch``): every policy
+    and demography alternative of a seed together, so they share one spin-up, and at least
+    ``MIN_BATCH`` scenarios a batch so both cores are busy. Results are those of each scenario
+    alone, yielded in the order of ``scenarios(run)``. If holding the scenarios simulated ahead
+    of their turn could exceed ``BUFFER_BUDGET``, batches follow that order instead (no shared
+    spin-ups across policies, the same results).
+    """
     world = world_for(run.region, run.start_year)
-    for scenario in scenarios(run):
-        table, ages = simulate(run, scenario, world)
+    todo = scenarios(run)
+    if run.engine.name == "mesa":
+        for scenario in todo:
+            table, ages = simulate(run, scenario, world)
+            if on_done is not None:
+                on_done(scenario)
+            yield scenario, table, ages
+        return
+    setups: dict[tuple[str, str], object] = {}
+
+    def setup_of(scenario):
+        key = (scenario.policy, scenario.demography)
+        if key not in setups:
+            setups[key] = prepare(run, scenario.policy, scenario.demography, world)
+        return setups[key]
+
+    ahead = _result_bytes(world, run) * len(todo) <= BUFFER_BUDGET
+    done: dict[int, tuple] = {}
+    for k, scenario in enumerate(todo):
+        if k not in done:
+            batch = _next_batch(todo, k, done, by_seed=ahead)
+            jobs = [fast.job_of_setup(setup_of(todo[i]), todo[i].seed) for i in batch]
+            outs = fast.simulate_batch(
+                jobs, threads=run.engine.threads, check=run.engine.check_invariants
+            )
+            done.update(zip(batch, outs, strict=True))
+        out, pyramid = done.pop(k)
+        table, ages = _tables(run, setup_of(scenario), scenario, out, pyramid)
         if on_done is not None:
             on_done(scenario)
         yield scenario, table, ages
+
+
+def _next_batch(todo: list[Scenario], k: int, done: dict, by_seed: bool) -> list[int]:
+    """Positions of the next batch, from scenario ``k`` on (every scenario not yet simulated
+    that shares a seed with one taken, if ``by_seed``), at least ``MIN_BATCH`` of them."""
+    batch: list[int] = []
+    for i in range(k, len(todo)):
+        if len(batch) >= MIN_BATCH:
+            break
+        if i in done or i in batch:
+            continue
+        if by_seed:
+            batch += [
+                j for j in range(i, len(todo)) if todo[j].seed == todo[i].seed and j not in done
+            ]
+        else:
+            batch.append(i)
+    return sorted(batch)
+
+
+def _result_bytes(world: World, run: RunConfig) -> int:
+    """Bytes of one scenario's engine outputs (yearly table and age pyramid)."""
+    years = run.end_year - run.start_year + 1
+    return world.n_municipalities * years * (len(OUTPUT_COLUMNS) * 8 + 2 * N_AGES * 4)
 
 
 def run(
