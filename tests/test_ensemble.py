@@ -261,3 +261,22 @@ def test_the_fit_runs_on_several_worker_processes(tmp_path):
     assert done.returncode == 0, done.stderr[-2000:]
     sets = pd.read_csv(shared / "parameter_sets.csv")
     assert len(sets) == 4 and {"recruit_base_adult", "dropout_base"} <= set(sets.columns)
+
+
+def test_the_other_assumptions_are_drawn_from_their_prior_for_every_set(tiny_ensemble):
+    run, folder, _, _ = tiny_ensemble
+    run = en.prepare(run)
+    sets = pd.read_csv(folder / "parameter_sets.csv")
+    others = en.other_parameters(run)
+    assert run.ensemble.draw_others and len(others) > 40  # experiment=ensemble draws them
+    assert not set(others) & set(en.parameters_for(run))
+    bounds = dict(zip(others, en.problem_for(others, run.model, 0.5)["bounds"], strict=True))
+    for name in ("dropout_base", "motivation_loss_orders", "word_of_mouth"):
+        lo, hi = bounds[name]
+        assert sets[name].between(lo, hi).all(), name
+        assert sets[name].nunique() == len(sets), name  # a fresh draw per set
+    names, values = en.drawn_values(run, 3)
+    assert (names, values) == en.drawn_values(run, 3)  # keyed: the same on any stage
+    assert values != en.drawn_values(run, 4)[1]
+    off = en.prepare(validate(load_config([*TINY, "ensemble.draw_others=false"])))
+    assert en.other_parameters(off) == []

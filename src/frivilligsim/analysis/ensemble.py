@@ -34,7 +34,7 @@ import numpy as np
 import pandas as pd
 
 from frivilligsim.analysis import calibration, uncertainty
-from frivilligsim.analysis.outcomes import Evaluator, add_measures
+from frivilligsim.analysis.outcomes import Evaluator, Request, add_measures
 from frivilligsim.analysis.sensitivity import (
     assumption_parameters,
     overrides_for_row,
@@ -116,6 +116,28 @@ def parameters_for(run: RunConfig) -> list[str]:
     return names
 
 
+def other_parameters(run: RunConfig) -> list[str]:
+    """The assumption parameters the fit leaves alone, drawn from their prior for every set
+    (``ensemble.draw_others``): the calibration targets hardly move them, so ABC could not
+    narrow them, yet they move the projection."""
+    if not run.ensemble.draw_others:
+        return []
+    fitted = set(parameters_for(run))
+    return [n for n in assumption_parameters() if n not in fitted]
+
+
+def drawn_values(run: RunConfig, parameter_set: int) -> tuple[list[str], list[float]]:
+    """One set's values of :func:`other_parameters`: uniform on their prior, keyed by the run
+    seed and the set's number (the same on any machine or stage)."""
+    names = other_parameters(run)
+    if not names:
+        return [], []
+    bounds = problem_for(names, run.model, run.ensemble.bound_factor)["bounds"]
+    rng = np.random.default_rng([int(run.seed), 0xE75E, int(parameter_set)])
+    u = rng.random(len(names))
+    return names, [lo + x * (hi - lo) for x, (lo, hi) in zip(u, bounds, strict=True)]
+
+
 def prior_problem(run: RunConfig) -> dict:
     """Names and uniform bounds of the prior (the sensitivity analysis' ranges)."""
     return problem_for(parameters_for(run), run.model, run.ensemble.bound_factor)
@@ -141,6 +163,7 @@ def design_key(run: RunConfig) -> dict:
             k: getattr(s, k)
             for k in (
                 "parameters",
+                "draw_others",
                 "bound_factor",
                 "population",
                 "generations",
@@ -271,9 +294,11 @@ def fit(run: RunConfig, folder: Path, log=None) -> tuple[pd.DataFrame, dict]:
     generations = generation_table(history)
     write_csv(sets, folder / SETS)
     write_csv(generations, folder / "abc_generations.csv")
+    others = other_parameters(run)
     info = {
         "parameters": names,
         "prior_bounds": dict(zip(names, problem["bounds"], strict=True)),
+        "drawn_from_prior": others,
         "generations": int(len(generations)),
         "final_epsilon": float(generations["epsilon"].iloc[-1]),
         "simulations": int(history.total_nr_simulations),
@@ -298,7 +323,8 @@ def accepted_sets(history, problem: dict, run: RunConfig) -> pd.DataFrame:
     rows = []
     for k, particle in enumerate(population.particles):
         values = from_unit(problem, particle.parameter)
-        model = overrides_for_row(problem["names"], values, run.model)
+        others, drawn = drawn_values(run, k)
+        model = overrides_for_row([*problem["names"], *others], [*values, *drawn], run.model)
         rows.append(
             {
                 "parameter_set": k,
@@ -391,14 +417,15 @@ def simulate(run: RunConfig, folder: Path, chunk: int, n_chunks: int, log=None) 
             for c in columns
         }
         for d, ev in evaluators.items():
-            for policy in s.policies:
-                for seed in seeds:
-                    out = ev.simulate(seed, policy, model)
-                    m = add_measures(ev.totals_of(out, seed, policy))
-                    m.insert(0, "demography", d)
-                    m.insert(0, "parameter_set", int(row.parameter_set))
-                    frames.append(m)
-                    munis.append(municipality_rows(ev, out, row.parameter_set, policy, d, seed))
+            # one batch per set and demography: each seed's policies share one spin-up
+            runs = [(policy, seed) for policy in s.policies for seed in seeds]
+            outs = ev.simulate_many([Request(seed, policy, model) for policy, seed in runs])
+            for (policy, seed), out in zip(runs, outs, strict=True):
+                m = add_measures(ev.totals_of(out, seed, policy))
+                m.insert(0, "demography", d)
+                m.insert(0, "parameter_set", int(row.parameter_set))
+                frames.append(m)
+                munis.append(municipality_rows(ev, out, row.parameter_set, policy, d, seed))
         if log and (k + 1) % 10 == 0:
             rate = (time.perf_counter() - t0) / (k + 1)
             log(f"  {k + 1}/{len(mine)} parameter sets, ~{rate * (len(mine) - k - 1):.0f} s left")
