@@ -13,6 +13,9 @@ municipality's files:
 Command line::
 
     python -m frivilligsim.report <run dir> [--lang nb] [--municipality 1812]
+    python -m frivilligsim.report <ensemble dir> [--decomposition DIR] [--sensitivity DIR]
+
+An ensemble run folder (``headline_uncertainty.csv``) gets the report of uncertainty_report.py.
 
 It prints the path of the HTML it wrote as its last line. The page itself is report_html.py.
 """
@@ -269,18 +272,35 @@ def _municipality_page(page: Page, info: pd.DataFrame, code: str) -> Page:
     return page
 
 
-def write_report(run_dir: Path, lang: str | None = None, municipality: str | None = None) -> Path:
+def write_report(
+    run_dir: Path,
+    lang: str | None = None,
+    municipality: str | None = None,
+    decomposition_dir: Path | None = None,
+    sensitivity_dir: Path | None = None,
+) -> Path:
     """Write the report of ``run_dir`` (see the module docstring for names); return its path.
 
     The language is ``lang`` if given, else the manifest's ``config.lang``, else English.
     ``municipality`` (a kommunenummer of the run) writes that municipality's report.
-    Figures are reused when complete, current and in that language, else drawn.
+    Figures are reused when complete, current and in that language, else drawn. An ensemble
+    folder (``headline_uncertainty.csv``) gets the ensemble report of uncertainty_report.py,
+    which also shows a decomposition and a sensitivity run folder when given.
 
     Raises:
         DataFileError: results.parquet or manifest.json is missing or unreadable.
-        ConfigError: an unknown language or a municipality that is not in the run.
+        ConfigError: an unknown language or a municipality that is not in the run; a
+            decomposition or sensitivity folder for a run that is not an ensemble, or a bad one.
     """
+    from frivilligsim.output import uncertainty_report
+
     run_dir = Path(run_dir)
+    if uncertainty_report.is_ensemble_folder(run_dir):
+        return uncertainty_report.write_uncertainty_report(
+            run_dir, lang, municipality, decomposition_dir, sensitivity_dir
+        )
+    if decomposition_dir is not None or sensitivity_dir is not None:
+        raise ConfigError(i18n.t("error.not_ensemble", _check_lang(lang or "en"), path=run_dir))
     results, manifest = _read_run(run_dir)
     run_lang = _check_lang(_config(manifest).get("lang") or "en")
     lang = _check_lang(lang or run_lang)
@@ -315,7 +335,8 @@ def write_report(run_dir: Path, lang: str | None = None, municipality: str | Non
 
 
 def main(argv: list[str] | None = None) -> int:
-    """``python -m frivilligsim.report <run dir> [--lang nb] [--municipality CODE]``."""
+    """``python -m frivilligsim.report <run dir> [--lang nb] [--municipality CODE]
+    [--decomposition DIR] [--sensitivity DIR]``."""
     parser = argparse.ArgumentParser(
         prog="python -m frivilligsim.report",
         description="Write a self-contained HTML report (figures embedded) of a run directory.",
@@ -336,9 +357,31 @@ def main(argv: list[str] | None = None) -> int:
         metavar="CODE",
         help="the report of one municipality, by its number (kommunenummer, e.g. 1812)",
     )
+    parser.add_argument(
+        "--decomposition",
+        type=Path,
+        default=None,
+        metavar="DIR",
+        help="an ensemble report: the policy gap by lever from this experiment=decomposition "
+        "run folder (default: the run's report.decomposition_dir)",
+    )
+    parser.add_argument(
+        "--sensitivity",
+        type=Path,
+        default=None,
+        metavar="DIR",
+        help="an ensemble report: the assumptions with the most influence from this "
+        "experiment=sensitivity run folder (default: the run's report.sensitivity_dir)",
+    )
     args = parser.parse_args(argv)
     try:
-        path = write_report(args.run_dir, lang=args.lang, municipality=args.municipality)
+        path = write_report(
+            args.run_dir,
+            lang=args.lang,
+            municipality=args.municipality,
+            decomposition_dir=args.decomposition,
+            sensitivity_dir=args.sensitivity,
+        )
     except FrivilligsimError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return exc.exit_code
