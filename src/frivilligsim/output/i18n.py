@@ -681,7 +681,8 @@ en.update(
         "unc.can_say.varied": "{n} assumed parameters were varied, each between {low} % and "
         "{high} % of its default value: {names}.",
         "unc.can_say.fixed": "{n} other assumed parameters were held at their default values, "
-        "so the true uncertainty is wider than the ranges below: {names}.",
+        "so the true uncertainty is wider than the ranges below.",
+        "unc.can_say.fixed.list": "The {n} assumed parameters held at their defaults",
         "unc.can_say.fixed.unknown": "Every other parameter was held at its default value, so "
         "the true uncertainty is wider than the ranges below.",
         "unc.can_say.ranges": "Two kinds of range are given. The range across plausible "
@@ -762,6 +763,8 @@ en.update(
         "unc.gap.missing": "Not in this report. Run `python -m frivilligsim "
         "experiment=decomposition` and give its folder with `--decomposition DIR` (or "
         "`report.decomposition_dir`).",
+        "unc.gap.other_year": "The decomposition run ends in {year}, the ensemble in "
+        "{ens_year}: its numbers are not those of the headline above.",
         "unc.col.lever": "Lever",
         "unc.col.contribution": "Contribution (volunteers)",
         "unc.col.share": "Share of the gap",
@@ -847,7 +850,8 @@ nb.update(
         "unc.can_say.varied": "{n} antatte parametere ble variert, hver mellom {low} % og "
         "{high} % av standardverdien: {names}.",
         "unc.can_say.fixed": "{n} andre antatte parametere ble holdt på standardverdien, så den "
-        "egentlige usikkerheten er større enn intervallene nedenfor: {names}.",
+        "egentlige usikkerheten er større enn intervallene nedenfor.",
+        "unc.can_say.fixed.list": "De {n} antatte parameterne som ble holdt på standardverdien",
         "unc.can_say.fixed.unknown": "Alle andre parametere ble holdt på standardverdien, så "
         "den egentlige usikkerheten er større enn intervallene nedenfor.",
         "unc.can_say.ranges": "To slags intervaller vises. Intervallet over troverdige "
@@ -927,6 +931,8 @@ nb.update(
         "unc.gap.missing": "Ikke med i denne rapporten. Kjør `python -m frivilligsim "
         "experiment=decomposition` og oppgi mappen med `--decomposition DIR` (eller "
         "`report.decomposition_dir`).",
+        "unc.gap.other_year": "Dekomponeringen slutter i {year}, ensemblet i {ens_year}: "
+        "tallene er ikke de samme som i hovedresultatet ovenfor.",
         "unc.col.lever": "Virkemiddel",
         "unc.col.contribution": "Bidrag (frivillige)",
         "unc.col.share": "Andel av forskjellen",

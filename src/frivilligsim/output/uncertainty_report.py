@@ -186,8 +186,8 @@ class Figure:
     caption: str
 
 
-# A block is ("p", text), ("note", text), ("ul", [text, ...]), a Table or a Figure; text may hold
-# `code` in backticks.
+# A block is ("p", text), ("note", text), ("ul", [text, ...]), ("details", (summary, text)), a
+# Table or a Figure; text may hold `code` in backticks.
 
 
 def _fmt_share(x, lang: str) -> str:
@@ -223,35 +223,62 @@ def _row_numbers(row: dict, lang: str) -> dict:
     return out
 
 
-def _headline_table(rows: pd.DataFrame, lang: str, ref: str, by_municipality=False) -> Table:
+def _labels(row: dict, lang: str, with_demography: bool, with_outcome: bool) -> list[str]:
+    cells = [i18n.policy_label(row["policy"], lang)]
+    if with_demography:
+        cells.append(i18n.demography_label(row["demography"], lang))
+    if with_outcome:
+        cells.append(i18n.t(f"metric.{row['outcome']}.title", lang))
+    return cells
+
+
+def headline_tables(rows: pd.DataFrame, lang: str, ref: str) -> list[Table]:
+    """The end-year levels with both ranges, and the paired differences to ``ref``."""
     t = lambda key_, **kw: i18n.t(key_, lang, **kw)  # noqa: E731
-    header = [t("report.col.policy"), t("report.col.demography"), t("unc.col.outcome")]
-    if by_municipality:
-        header = [t("unc.col.municipality"), *header]
-    lead = len(header)
-    header += [
-        t("unc.col.value"),
-        t("unc.col.ensemble"),
-        t("unc.col.seed"),
-        t("unc.col.diff", ref=i18n.policy_label(ref, lang)),
-        t("unc.col.ensemble"),
-        t("unc.col.seed"),
-        t("unc.col.sign"),
-    ]
+    demo = rows["demography"].nunique() > 1
+    lead = [t("report.col.policy")] + ([t("report.col.demography")] if demo else [])
+    lead.append(t("unc.col.outcome"))
+    ranges = [t("unc.col.ensemble"), t("unc.col.seed")]
+    levels, diffs = [], []
+    for row in rows.to_dict(orient="records"):
+        n = _row_numbers(row, lang)
+        labels = _labels(row, lang, demo, True)
+        levels.append([*labels, n["value"], n["ensemble"], n["seed"]])
+        if n["diff"]:
+            diffs.append([*labels, n["diff"], n["diff_ensemble"], n["diff_seed"], n["sign"]])
+    k = len(lead)
+    out = [Table([*lead, t("unc.col.value"), *ranges], levels, (k, k + 1, k + 2))]
+    if diffs:
+        header = [*lead, t("unc.col.diff", ref=i18n.policy_label(ref, lang)), *ranges]
+        out.append(Table([*header, t("unc.col.sign")], diffs, (k, k + 1, k + 2, k + 3)))
+    return out
+
+
+def municipality_table(rows: pd.DataFrame, lang: str, ref: str) -> Table:
+    """One row per municipality and policy (volunteers): both ranges and the difference."""
+    t = lambda key_, **kw: i18n.t(key_, lang, **kw)  # noqa: E731
+    demo = rows["demography"].nunique() > 1
+    header = [t("unc.col.municipality"), t("report.col.policy")]
+    header += [t("report.col.demography")] if demo else []
+    k = len(header)
+    header += [t("unc.col.value"), t("unc.col.ensemble"), t("unc.col.seed")]
+    header += [t("unc.col.diff", ref=i18n.policy_label(ref, lang)), t("unc.col.sign")]
     body = []
     for row in rows.to_dict(orient="records"):
         n = _row_numbers(row, lang)
-        cells = [
-            i18n.policy_label(row["policy"], lang),
-            i18n.demography_label(row["demography"], lang),
-            i18n.t(f"metric.{row['outcome']}.title", lang),
-        ]
-        if by_municipality:
-            cells = [str(row.get("place") or row["municipality"]), *cells]
-        cells += [n[k] for k in ("value", "ensemble", "seed")]
-        cells += [n[k] for k in ("diff", "diff_ensemble", "diff_seed", "sign")]
-        body.append(cells)
-    return Table(header, body, tuple(range(lead, len(header))))
+        diff = f"{n['diff']} ({n['diff_ensemble']})" if n["diff"] else ""
+        body.append(
+            [
+                str(row["place"]),
+                *_labels(row, lang, demo, False),
+                n["value"],
+                n["ensemble"],
+                n["seed"],
+                diff,
+                n["sign"],
+            ]
+        )
+    return Table(header, body, tuple(range(k, len(header))))
 
 
 def _sentences(rows: pd.DataFrame, lang: str, ref: str, year: int) -> list[str]:
@@ -271,7 +298,9 @@ def _sentences(rows: pd.DataFrame, lang: str, ref: str, year: int) -> list[str]:
             year=year,
             **{k: n[k] for k in ("elow", "ehigh", "slow", "shigh")},
         )
-        if n["diff"]:
+        if n["diff"] and n["sign"] == "–":  # no difference in any version: no direction
+            text += " " + i18n.t("unc.headline.diff.none", lang, ref=i18n.policy_label(ref, lang))
+        elif n["diff"]:
             text += " " + i18n.t(
                 "unc.headline.diff",
                 lang,
@@ -325,11 +354,11 @@ def _can_say(ens: Ensemble, lang: str, n_municipalities: int) -> list:
         and r.get("name") not in varied
     ]
     if fixed:
-        items.append(
-            t("unc.can_say.fixed", n=len(fixed), names=", ".join(f"`{f}`" for f in fixed))
-        )
+        items.append(t("unc.can_say.fixed", n=len(fixed)))
+        details = (t("unc.can_say.fixed.list", n=len(fixed)), ", ".join(f"`{f}`" for f in fixed))
     else:
         items.append(t("unc.can_say.fixed.unknown"))
+        details = None
     if ens.sets is not None and len(ens.sets):
         w = ens.sets["weight"] / ens.sets["weight"].sum()
         eff = ens.info.get("effective_sets", float(1.0 / (w**2).sum()))
@@ -342,7 +371,7 @@ def _can_say(ens: Ensemble, lang: str, n_municipalities: int) -> list:
         key = "unc.can_say.subset" if subset else "unc.can_say.municipalities"
         items.append(t(key, n=n_municipalities))
     items += [t("unc.can_say.coverage"), t("unc.can_say.rounding")]
-    return [("ul", items)]
+    return [("ul", items)] + ([("details", details)] if details else [])
 
 
 def _target_name(target: str, lang: str) -> str:
@@ -381,7 +410,7 @@ def _check(ens: Ensemble, lang: str) -> list:
     return [("p", t("unc.check.text")), Table(header, rows, (1, 2, 3, 4, 5))]
 
 
-def _gap(dec: Decomposition | None, lang: str, fig_dir: Path, synthetic: bool) -> list:
+def _gap(dec: Decomposition | None, lang: str, fig_dir: Path, synthetic: bool, ens_year=None):
     t = lambda key_, **kw: i18n.t(key_, lang, **kw)  # noqa: E731
     if dec is None:
         return [("p", t("unc.gap.missing"))]
@@ -428,6 +457,8 @@ def _gap(dec: Decomposition | None, lang: str, fig_dir: Path, synthetic: bool) -
         Table(header, rows, (1, 2, 3)),
         Figure(fig["png"], t("unc.caption.gap", **names)),
     ]
+    if ens_year is not None and year != ens_year:
+        blocks.insert(1, ("note", t("unc.gap.other_year", year=year, ens_year=ens_year)))
     return blocks + _ageing(dec, lang, year)
 
 
@@ -535,7 +566,7 @@ def municipality_rows(ens: Ensemble, names: dict, outcome: str = "volunteers") -
 def _html_block(block, lang: str) -> str:
     if isinstance(block, Table):
         head = "".join(
-            f"<th scope='col'{' class=num' if i in block.numeric else ''}>{_e(h)}</th>"
+            f"<th scope='col'{' style=text-align:right' if i in block.numeric else ''}>{_e(h)}</th>"
             for i, h in enumerate(block.header)
         )
         body = "".join(
@@ -556,6 +587,9 @@ def _html_block(block, lang: str) -> str:
     kind, content = block
     if kind == "ul":
         return "<ul>" + "".join(f"<li>{_rich(x)}</li>" for x in content) + "</ul>"
+    if kind == "details":
+        summary, text = content
+        return f"<details><summary>{_e(summary)}</summary><p>{_rich(text)}</p></details>"
     cls = " class='note'" if kind == "note" else ""
     return f"<p{cls}>{_rich(content)}</p>"
 
@@ -577,6 +611,8 @@ def _md_block(block, base: Path) -> str:
     kind, content = block
     if kind == "ul":
         return "\n".join(f"- {x}" for x in content)
+    if kind == "details":
+        return f"{content[0]}: {content[1]}"
     return f"> {content}" if kind == "note" else content
 
 
@@ -650,7 +686,7 @@ def _municipality_sections(ens, lang, code, names, region_report) -> tuple[str, 
     head = [
         ("p", t("unc.headline.text", place=place, year=year, ref=i18n.policy_label(ref, lang))),
         ("ul", _sentences(rows, lang, ref, year)),
-        _headline_table(rows, lang, ref),
+        *headline_tables(rows, lang, ref),
         ("note", t("unc.muni.note", place=place, region_report=region_report)),
     ]
     return place, head
@@ -673,16 +709,16 @@ def build_sections(ens, lang, fig_dir, decomposition=None, sensitivity=None, mun
     head = [
         ("p", t("unc.headline.text", place=region[:1].upper() + region[1:], year=year, ref=i18n.policy_label(ref, lang))),
         ("ul", _sentences(rows, lang, ref, year)),
-        _headline_table(rows, lang, ref),
+        *headline_tables(rows, lang, ref),
     ]
     sections.append(("headline", t("unc.headline", year=year), head))
     sections.append(("figure", t("unc.figure"), _bands(ens, lang, fig_dir, synthetic)))
     sections.append(("check", t("unc.check"), _check(ens, lang)))
-    sections.append(("gap", t("unc.gap"), _gap(decomposition, lang, fig_dir, synthetic)))
+    sections.append(("gap", t("unc.gap"), _gap(decomposition, lang, fig_dir, synthetic, year)))
     sections.append(("influence", t("unc.influence"), _influence(sensitivity, lang, year)))
     munis = municipality_rows(ens, names)
     if len(munis):
-        blocks = [("p", t("unc.munis.text", year=year)), _headline_table(munis, lang, ref, True)]
+        blocks = [("p", t("unc.munis.text", year=year)), municipality_table(munis, lang, ref)]
         sections.append(("municipalities", t("unc.munis"), blocks))
     return t("unc.title", end=year), sections
 
