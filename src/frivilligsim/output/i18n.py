@@ -720,6 +720,7 @@ en.update(
         "unc.range.signed": "{low} to {high}",
         "unc.col.outcome": "Outcome",
         "unc.col.value": "Central value",
+        "unc.term.value": "central",
         "unc.col.ensemble": "Plausible versions (90 %)",
         "unc.col.seed": "Chance (seeds)",
         "unc.col.diff": "Difference from {ref}",
@@ -854,7 +855,7 @@ nb.update(
         "unc.can_say.fixed.list": "De {n} antatte parameterne som ble holdt på standardverdien",
         "unc.can_say.fixed.unknown": "Alle andre parametere ble holdt på standardverdien, så "
         "den egentlige usikkerheten er større enn intervallene nedenfor.",
-        "unc.can_say.ranges": "To slags intervaller vises. Intervallet over troverdige "
+        "unc.can_say.ranges": "Rapporten viser 2 slags intervaller. Intervallet over troverdige "
         "versjoner av modellen (90 % av de troverdige versjonene ligger innenfor) viser hva "
         "forutsetningene tillater: det er den ærlige bredden på svaret. Intervallet for "
         "tilfeldighet viser hvor mye tilfeldige kjøringer av én versjon skiller seg; det er mye "
@@ -869,7 +870,7 @@ nb.update(
         "kalibreringsmål innenfor toleransen (se kontrollen nedenfor).",
         "unc.can_say.check.fail": "Advarsel: med nye tilfeldige frø bommer ensemblet på "
         "{targets} (se kontrollen nedenfor). Les intervallene som en skisse.",
-        "unc.can_say.rounding": "Tallene er avrundet til det usikkerheten tillater: til to "
+        "unc.can_say.rounding": "Tallene er avrundet til det usikkerheten tillater: til 2 "
         "gjeldende sifre av bredden på intervallet over troverdige versjoner. CSV-filene har "
         "de uavrundede tallene ved siden av de avrundede.",
         "unc.target.volunteers_per_centre": "frivillige per sentral",
@@ -889,6 +890,7 @@ nb.update(
         "unc.range.signed": "{low} til {high}",
         "unc.col.outcome": "Resultat",
         "unc.col.value": "Midtverdi",
+        "unc.term.value": "midtverdi",
         "unc.col.ensemble": "Troverdige versjoner (90 %)",
         "unc.col.seed": "Tilfeldighet (frø)",
         "unc.col.diff": "Forskjell fra {ref}",
@@ -924,7 +926,7 @@ nb.update(
         "unc.pass.no": "bom",
         "unc.gap": "Hva forskjellen mellom politikkalternativene består av",
         "unc.gap.text": "Forskjellen mellom {to} og {frm} i {year}, {total} frivillige, delt "
-        "på virkemidlene som skiller de to alternativene. Hvert virkemiddels bidrag er "
+        "på virkemidlene som skiller alternativene. Hvert virkemiddels bidrag er "
         "virkningen i snitt over alle rekkefølger virkemidlene kan slås på i (Shapley); "
         "bidragene summerer seg til totalen ({sum}). Fra kjøringen i `{dir}` ({n} kommuner, "
         "{seeds} tilfeldige kjøringer per kombinasjon): ett sett forutsetninger, ikke ensemblet.",

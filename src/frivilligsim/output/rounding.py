@@ -107,7 +107,5 @@ def add_rounded_columns(table: pd.DataFrame) -> pd.DataFrame:
             continue
         steps = [row_step(row, prefix) for row in out.to_dict(orient="records")]
         for col in present:
-            out[f"{col}_rounded"] = [
-                round_to(v, s) for v, s in zip(out[col], steps, strict=True)
-            ]
+            out[f"{col}_rounded"] = [round_to(v, s) for v, s in zip(out[col], steps, strict=True)]
     return out

@@ -89,9 +89,7 @@ def decomposition_waterfall(
     starts = [*levers["start"], 0.0]
     widths = [*levers["contribution"], total]
     with matplotlib.rc_context(plots.RC):
-        fig, axes = plots._new_figure(
-            1, panel_size=(7.5, 0.42 * len(names) + 1.0), min_width=8.0
-        )
+        fig, axes = plots._new_figure(1, panel_size=(7.5, 0.42 * len(names) + 1.0), min_width=8.0)
         ax = axes[0]
         up, down = plots.OKABE_ITO["blue"], plots.OKABE_ITO["vermillion"]
         colours = [up if w >= 0 else down for w in widths[:-1]] + ["#333333"]

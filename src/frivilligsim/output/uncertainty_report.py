@@ -178,6 +178,7 @@ class Table:
     header: list[str]
     rows: list[list[str]]
     numeric: tuple[int, ...] = ()
+    english: tuple[int, ...] = ()  # columns given in English on purpose (provenance sources)
 
 
 @dataclass
@@ -332,7 +333,9 @@ def _can_say(ens: Ensemble, lang: str, n_municipalities: int) -> list:
         missed = [_target_name(r["target"], lang) for _, r in ens.check.iterrows() if not r["pass"]]
         key = "unc.can_say.check.fail" if missed else "unc.can_say.check.pass"
         items.append(t(key, targets=", ".join(missed)))
-    varied = list(ens.info.get("parameters") or ens.config.get("ensemble", {}).get("parameters") or [])
+    varied = list(
+        ens.info.get("parameters") or ens.config.get("ensemble", {}).get("parameters") or []
+    )
     factor = float(ens.config.get("ensemble", {}).get("bound_factor", 0.5) or 0.5)
     if varied:
         names = ", ".join(f"`{v}`" for v in varied)
@@ -516,7 +519,12 @@ def _influence(sens: Sensitivity | None, lang: str, year: int) -> list:
     blocks = [
         (
             "p",
-            t(f"unc.influence.{sens.method}", dir=str(sens.folder), outcome=f"`{outcome}`", k=len(top)),
+            t(
+                f"unc.influence.{sens.method}",
+                dir=str(sens.folder),
+                outcome=f"`{outcome}`",
+                k=len(top),
+            ),
         )
     ]
     if sens.method == "sobol":
@@ -525,7 +533,9 @@ def _influence(sens: Sensitivity | None, lang: str, year: int) -> list:
             blocks.append(("note", t("unc.influence.converged.none")))
         else:
             ok = bool(conv.set_index("outcome").loc[outcome, "converged"])
-            blocks.append(("p" if ok else "note", t(f"unc.influence.converged.{'yes' if ok else 'no'}")))
+            blocks.append(
+                ("p" if ok else "note", t(f"unc.influence.converged.{'yes' if ok else 'no'}"))
+            )
     rows = []
     for k, r in enumerate(top.to_dict(orient="records"), start=1):
         name = str(r["parameter"])
@@ -539,7 +549,7 @@ def _influence(sens: Sensitivity | None, lang: str, year: int) -> list:
         t("unc.col.index"),
         t("report.col.source"),
     ]
-    blocks.append(Table(header, rows, (0, 2)))
+    blocks.append(Table(header, rows, (0, 2), english=(3,)))
     return blocks
 
 
@@ -572,13 +582,16 @@ def _html_block(block, lang: str) -> str:
         body = "".join(
             "<tr>"
             + "".join(
-                f"<td{' class=num' if i in block.numeric else ''}>{_rich(c)}</td>"
+                f"<td{' class=num' if i in block.numeric else ''}"
+                f"{' lang=en' if i in block.english else ''}>{_rich(c)}</td>"
                 for i, c in enumerate(row)
             )
             + "</tr>"
             for row in block.rows
         )
-        return f"<table class='headline'><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
+        return (
+            f"<table class='headline'><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
+        )
     if isinstance(block, Figure):
         return (
             f"<figure>{_img_tag(block.png, block.caption)}"
@@ -606,7 +619,9 @@ def _md_block(block, base: Path) -> str:
         lines += ["| " + " | ".join(_md_cell(c) for c in row) + " |" for row in block.rows]
         return "\n".join(lines)
     if isinstance(block, Figure):
-        rel = Path(block.png).relative_to(base) if Path(block.png).is_relative_to(base) else block.png
+        rel = (
+            Path(block.png).relative_to(base) if Path(block.png).is_relative_to(base) else block.png
+        )
         return f"![{_md_cell(block.caption)}]({rel.as_posix()})\n\n*{block.caption}*"
     kind, content = block
     if kind == "ul":
@@ -669,12 +684,17 @@ def _names(ens: Ensemble) -> dict:
         return {}
     codes = pd.DataFrame({"municipality": sorted(set(ens.municipalities["municipality"]))})
     info = municipality_info(codes, ens.manifest)
-    return {c: (n if isinstance(n, str) and n else None) for c, n in zip(info["municipality"], info["name"], strict=True)}
+    return {
+        c: (n if isinstance(n, str) and n else None)
+        for c, n in zip(info["municipality"], info["name"], strict=True)
+    }
 
 
 def _municipality_sections(ens, lang, code, names, region_report) -> tuple[str, list]:
     t = lambda key_, **kw: i18n.t(key_, lang, **kw)  # noqa: E731
-    known = sorted(set(ens.municipalities["municipality"])) if ens.municipalities is not None else []
+    known = (
+        sorted(set(ens.municipalities["municipality"])) if ens.municipalities is not None else []
+    )
     if code not in known:
         raise ConfigError(
             t("error.municipality", code=code, n=len(known), examples=", ".join(known[:3]))
@@ -692,7 +712,15 @@ def _municipality_sections(ens, lang, code, names, region_report) -> tuple[str, 
     return place, head
 
 
-def build_sections(ens, lang, fig_dir, decomposition=None, sensitivity=None, municipality=None, region_report="report.html"):
+def build_sections(
+    ens,
+    lang,
+    fig_dir,
+    decomposition=None,
+    sensitivity=None,
+    municipality=None,
+    region_report="report.html",
+):
     """(title, sections) of the report; each section is (id, heading, blocks)."""
     t = lambda key_, **kw: i18n.t(key_, lang, **kw)  # noqa: E731
     synthetic = bool(ens.manifest.get("synthetic_region", False))
@@ -707,7 +735,15 @@ def build_sections(ens, lang, fig_dir, decomposition=None, sensitivity=None, mun
     rows = ens.headline[ens.headline["outcome"].isin(HEADLINE_OUTCOMES)]
     region = t("place.region")
     head = [
-        ("p", t("unc.headline.text", place=region[:1].upper() + region[1:], year=year, ref=i18n.policy_label(ref, lang))),
+        (
+            "p",
+            t(
+                "unc.headline.text",
+                place=region[:1].upper() + region[1:],
+                year=year,
+                ref=i18n.policy_label(ref, lang),
+            ),
+        ),
         ("ul", _sentences(rows, lang, ref, year)),
         *headline_tables(rows, lang, ref),
     ]
@@ -785,29 +821,24 @@ def print_headline(folder: Path, lang: str, console, scope: str = "") -> None:
     ref, year = ens.reference, ens.year
     rows = ens.headline[ens.headline["outcome"].isin(HEADLINE_OUTCOMES)]
     sets = int(rows["parameter_sets"].max())
+    demos = list(dict.fromkeys(rows["demography"]))
+    scope = ", ".join([scope, *demos]) if len(demos) == 1 and scope else scope
     title = i18n.t("unc.term.title", lang, end=year, scope=scope, sets=sets)
     table = RichTable(title=title, box=box.SIMPLE_HEAD, padding=(0, 1))
-    for key, justify in (
-        ("term.policy", "left"),
-        ("term.demography", "left"),
-        ("term.outcome", "left"),
-        ("unc.col.value", "right"),
-        ("unc.term.range", "right"),
-        ("unc.term.chance", "right"),
-        ("unc.term.diff", "right"),
-    ):
-        table.add_column(i18n.t(key, lang, ref=i18n.policy_label(ref, lang)), justify=justify)
-    for row in rows.to_dict(orient="records"):
-        n = _row_numbers(row, lang)
-        policy = row["policy"] if lang == "en" else i18n.policy_label(row["policy"], lang)
-        diff = f"{n['diff']}\n({n['diff_ensemble']})" if n["diff"] else ""
-        table.add_row(
-            policy,
-            row["demography"],
-            i18n.t(f"term.{row['outcome']}", lang),
-            n["value"],
-            n["ensemble"],
-            n["seed"],
-            diff,
-        )
+    table.add_column(i18n.t("term.outcome", lang), overflow="fold", min_width=12)
+    for key in ("unc.term.value", "unc.term.range", "unc.term.chance", "unc.term.diff"):
+        label = i18n.t(key, lang, ref=i18n.policy_label(ref, lang))
+        table.add_column(label, justify="right", no_wrap=True)
+    groups = list(rows.groupby(["policy", "demography"], sort=False))
+    for k, ((policy, demo), group) in enumerate(groups):
+        name = policy if lang == "en" else i18n.policy_label(policy, lang)
+        name += f" ({demo})" if len(demos) > 1 else ""
+        table.add_row(f"[bold]{name}[/bold]")
+        records = group.to_dict(orient="records")
+        for j, row in enumerate(records):
+            n = _row_numbers(row, lang)
+            diff = f"{n['diff']}\n{n['diff_ensemble']}" if n["diff"] else ""
+            outcome = "  " + i18n.t(f"term.{row['outcome']}", lang)
+            last = j == len(records) - 1 and k < len(groups) - 1
+            table.add_row(outcome, n["value"], n["ensemble"], n["seed"], diff, end_section=last)
     console.print(table)

@@ -62,9 +62,7 @@ def run_task(run: RunConfig, run_dir: Path, resolved: dict | None = None):
 def check_report_dirs(run: RunConfig) -> None:
     """``report.*_dir`` only feed the ensemble report: refused elsewhere, checked before the
     run so a bad folder does not wait for a long ensemble to finish."""
-    given = {
-        k: getattr(run.report, k) for k in ("decomposition_dir", "sensitivity_dir")
-    }
+    given = {k: getattr(run.report, k) for k in ("decomposition_dir", "sensitivity_dir")}
     given = {k: v for k, v in given.items() if v is not None}
     if not given:
         return
@@ -104,7 +102,9 @@ def finish_ensemble(run: RunConfig, run_dir: Path) -> None:
             folder, lang=run.lang, manifest=read_manifest(run_dir)
         )
     console = Console(stderr=True)
-    scope = region_scope(run) if run.ensemble.municipalities is None else i18n.t(
-        "term.scope.some", run.lang, n=run.ensemble.municipalities
+    scope = (
+        region_scope(run)
+        if run.ensemble.municipalities is None
+        else i18n.t("term.scope.some", run.lang, n=run.ensemble.municipalities)
     )
     uncertainty_report.print_headline(folder, run.lang, console, scope)
