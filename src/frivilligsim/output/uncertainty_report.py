@@ -29,6 +29,7 @@ import pandas as pd
 from frivilligsim.errors import ConfigError, DataFileError
 from frivilligsim.output import i18n, rounding, tables, uncertainty_figures
 from frivilligsim.output.report_html import _CSS, _SCRIPT, _e, _img_tag, _rich
+from frivilligsim.output.run_files import check_lang, municipality_info, output_names, write_atomic
 
 HEADLINE = "headline_uncertainty.csv"
 MUNICIPALITIES = "municipality_uncertainty.csv"
@@ -678,8 +679,6 @@ def _dirs_from(ens: Ensemble, decomposition_dir, sensitivity_dir) -> tuple:
 
 
 def _names(ens: Ensemble) -> dict:
-    from frivilligsim.output.report import municipality_info
-
     if ens.municipalities is None:
         return {}
     codes = pd.DataFrame({"municipality": sorted(set(ens.municipalities["municipality"]))})
@@ -782,11 +781,9 @@ def write_uncertainty_report(
         DataFileError: the folder is not an ensemble folder or a file in it is unreadable.
         ConfigError: a bad language, municipality, decomposition or sensitivity folder.
     """
-    from frivilligsim.output.report import _check_lang, _write_atomic, output_names
-
     ens = read_ensemble(Path(folder), manifest)
-    run_lang = _check_lang(ens.config.get("lang") or "en")
-    lang = _check_lang(lang or run_lang)
+    run_lang = check_lang(ens.config.get("lang") or "en")
+    lang = check_lang(lang or run_lang)
     dec_dir, sens_dir = _dirs_from(ens, decomposition_dir, sensitivity_dir)
     dec = read_decomposition(dec_dir, lang) if dec_dir else None
     sens = read_sensitivity(sens_dir, lang) if sens_dir else None
@@ -801,8 +798,8 @@ def write_uncertainty_report(
         "report.generated", lang, version=ens.manifest.get("version") or ""
     )
     out = ens.folder / report_name
-    _write_atomic(out, render_html(title, meta, sections, lang))
-    _write_atomic(out.with_suffix(".md"), render_markdown(title, meta, sections, ens.folder))
+    write_atomic(out, render_html(title, meta, sections, lang))
+    write_atomic(out.with_suffix(".md"), render_markdown(title, meta, sections, ens.folder))
     if code is None and lang == run_lang and ens.municipalities is not None:
         frame = municipality_frame(ens, _names(ens), lang)
         tables.write_table(frame, ens.folder / tables.MUNICIPALITIES, lang)
