@@ -255,7 +255,7 @@ def run_module(module: str, args: list[str], monkeypatch, capsys) -> tuple[int, 
         elif module == "frivilligsim.collect":
             code = collect.main(args)
         else:
-            importlib.import_module(module).main(args)
+            code = importlib.import_module(module).main(args) or 0
     except SystemExit as exc:
         code = exc.code if isinstance(exc.code, int) else (0 if exc.code is None else 1)
     captured = capsys.readouterr()
@@ -292,6 +292,14 @@ def fill_placeholders(args: list[str], cwd: Path) -> list[str]:
             sweep = newest_sweep(cwd, match.group(1) if match else None)
             assert sweep is not None, f"no sweep ran before `{arg}`"
             arg = str(sweep)
+        run = re.fullmatch(r"outputs/(\w+)/<run>", arg)
+        if run:  # the newest finished run folder of that experiment
+            found = sorted(
+                (cwd / "outputs" / run.group(1)).glob("*/manifest.json"),
+                key=lambda p: p.stat().st_mtime,
+            )
+            assert found, f"no {run.group(1)} run before `{arg}`"
+            arg = str(found[-1].parent)
         out.append(arg)
     return out
 

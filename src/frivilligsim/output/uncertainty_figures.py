@@ -106,7 +106,10 @@ def decomposition_waterfall(
         ax.xaxis.set_major_formatter(plots._NumberFormatter(lang))
         ax.grid(axis="y", visible=False)
         ax.set_xlabel(i18n.t("unc.fig.gap.axis", lang, year=year))
-        ax.margins(x=0.12)
+        ends = [0.0, *(a + w for a, w in zip(starts, widths, strict=True)), *starts]
+        lo, hi = min(ends), max(ends)
+        pad = 0.14 * (hi - lo) if hi > lo else 1.0  # room for the value labels
+        ax.set_xlim(lo - (pad if lo < 0 else 0), hi + pad)
         title = i18n.t(
             "unc.fig.gap.title",
             lang,
