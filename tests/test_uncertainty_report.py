@@ -13,6 +13,7 @@ import pandas as pd
 import pytest
 from rich.console import Console
 from test_nb_words import english_words, visible_text
+from test_report_chromium import CHROMIUM, _chromium
 
 from frivilligsim.errors import ConfigError
 from frivilligsim.output import i18n, report, rounding, uncertainty_report
@@ -166,11 +167,16 @@ def test_the_report_leads_with_what_the_model_can_say_then_every_section(full_re
     assert "Coverage of demand is illustrative" in can_say
     assert "volunteers per centre 69" in can_say  # a calibration target
     assert "<code>dropout_base</code>" in can_say  # a varied parameter
+    sets = pd.read_csv(folders["ensemble"] / "parameter_sets.csv")
+    varied = [c for c in sets if c not in ("parameter_set", "weight", "abc_distance")]
+    varied = [c for c in varied if not c.startswith("abc_")]
+    assert f"{len(varied)} assumed parameters were varied" in can_say
+    gens = pd.read_csv(folders["ensemble"] / "abc_generations.csv")
+    eff = i18n.fmt_number(gens["effective_sets"].iloc[-1], "en", 1)
+    assert f"count as about {eff} independent versions" in can_say
     assert "held at their default values" in can_say
     assert "90 % of the plausible versions" in can_say
     assert html.count("<img ") == 2  # the band figure and the waterfall
-    body = re.search(r"<body data-images-total", html)
-    assert body is None  # set by the page's script in a browser, not in the file
 
 
 def test_the_check_table_is_the_posterior_predictive_csv(full_report, folders):
@@ -306,3 +312,21 @@ def test_the_config_keys_feed_the_report(folders, tmp_path):
     html = report.write_report(copy).read_text("utf-8")
     section = html.split("<h2 id='gap'>")[1].split("<h2")[0]
     assert "<code>order_intensity</code>" in section
+
+
+# ---- in a browser ----------------------------------------------------------------------------
+
+
+@pytest.mark.chromium
+@pytest.mark.skipif(not CHROMIUM.exists(), reason="needs headless chromium at /usr/bin/chromium")
+def test_the_ensemble_report_opens_in_chromium_with_its_figures(full_report, tmp_path):
+    path, _ = full_report
+    dom = _chromium(
+        tmp_path / "profile", "--dump-dom", "--virtual-time-budget=5000", path.resolve().as_uri()
+    ).stdout
+    body = re.search(r"<body[^>]*>", dom)
+    assert body, dom[-2000:]
+    loaded = int(re.search(r'data-images-loaded="(\d+)"', body.group(0)).group(1))
+    total = int(re.search(r'data-images-total="(\d+)"', body.group(0)).group(1))
+    assert loaded == total == 2  # the bands and the waterfall
+    assert "What the model can and cannot say" in dom

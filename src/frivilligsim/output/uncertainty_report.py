@@ -334,9 +334,7 @@ def _can_say(ens: Ensemble, lang: str, n_municipalities: int) -> list:
         missed = [_target_name(r["target"], lang) for _, r in ens.check.iterrows() if not r["pass"]]
         key = "unc.can_say.check.fail" if missed else "unc.can_say.check.pass"
         items.append(t(key, targets=", ".join(missed)))
-    varied = list(
-        ens.info.get("parameters") or ens.config.get("ensemble", {}).get("parameters") or []
-    )
+    varied = varied_parameters(ens)
     factor = float(ens.config.get("ensemble", {}).get("bound_factor", 0.5) or 0.5)
     if varied:
         names = ", ".join(f"`{v}`" for v in varied)
@@ -363,9 +361,8 @@ def _can_say(ens: Ensemble, lang: str, n_municipalities: int) -> list:
     else:
         items.append(t("unc.can_say.fixed.unknown"))
         details = None
-    if ens.sets is not None and len(ens.sets):
-        w = ens.sets["weight"] / ens.sets["weight"].sum()
-        eff = ens.info.get("effective_sets", float(1.0 / (w**2).sum()))
+    eff = effective_sets(ens)
+    if ens.sets is not None and len(ens.sets) and eff is not None:
         seeds = int(ens.headline["seeds_per_set"].min())
         items.append(
             t("unc.can_say.sets", n=len(ens.sets), seeds=seeds, eff=i18n.fmt_number(eff, lang, 1))
@@ -376,6 +373,26 @@ def _can_say(ens: Ensemble, lang: str, n_municipalities: int) -> list:
         items.append(t(key, n=n_municipalities))
     items += [t("unc.can_say.coverage"), t("unc.can_say.rounding")]
     return [("ul", items)] + ([("details", details)] if details else [])
+
+
+def varied_parameters(ens: Ensemble) -> list[str]:
+    """The parameters the ensemble varied: the value columns of parameter_sets.csv (what was
+    really drawn), else the fit's record of them."""
+    if ens.sets is not None:
+        meta = {"parameter_set", "weight", "abc_distance"}
+        return [c for c in ens.sets.columns if c not in meta and not c.startswith("abc_")]
+    return list(ens.info.get("parameters") or [])
+
+
+def effective_sets(ens: Ensemble) -> float | None:
+    """Kish's effective number of parameter sets as the fit recorded it (ensemble.json, else
+    the last generation of abc_generations.csv); None when neither is there."""
+    if ens.info.get("effective_sets") is not None:
+        return float(ens.info["effective_sets"])
+    generations = _csv(ens.folder / "abc_generations.csv", required=False)
+    if generations is not None and "effective_sets" in generations and len(generations):
+        return float(generations["effective_sets"].iloc[-1])
+    return None
 
 
 def _target_name(target: str, lang: str) -> str:
