@@ -291,6 +291,11 @@ def test_report_dirs_are_checked_before_a_run_and_refused_outside_an_ensemble(tm
     with pytest.raises(ConfigError, match="not a decomposition run folder"):
         run_task(bad, tmp_path / "run", {})
     assert not (tmp_path / "run").exists()
+    staged = validate(
+        load_config([*ENSEMBLE, "ensemble.stage=fit", f"report.sensitivity_dir={tmp_path}"])
+    )
+    with pytest.raises(ConfigError, match="ensemble.stage=gather"):
+        run_task(staged, tmp_path / "run", {})
     elsewhere = validate(load_config(["experiment=smoke", f"report.sensitivity_dir={tmp_path}"]))
     with pytest.raises(ConfigError, match="ensemble report only"):
         run_task(elsewhere, tmp_path / "run2", {})

@@ -66,11 +66,16 @@ def check_report_dirs(run: RunConfig) -> None:
     given = {k: v for k, v in given.items() if v is not None}
     if not given:
         return
+    key = next(iter(given))
     if run.task != "ensemble":
-        key = next(iter(given))
         raise ConfigError(
             f"report.{key} is shown by the ensemble report only; use it with "
             "experiment=ensemble (or python -m frivilligsim.report <ensemble folder>)"
+        )
+    if run.ensemble.stage not in GATHERING_STAGES:
+        raise ConfigError(
+            f"report.{key} is shown by the report the gather stage writes; give it with "
+            f"ensemble.stage=gather, not ensemble.stage={run.ensemble.stage}"
         )
     if "decomposition_dir" in given:
         uncertainty_report.read_decomposition(given["decomposition_dir"], run.lang)
