@@ -90,6 +90,9 @@ def test_a_number_is_rounded_to_two_digits_of_its_ensemble_range():
     assert rounding.step_for(0.12) == 0.01 and rounding.decimals_for(0.01) == 2
     assert rounding.step_for(0, 470.0, seed_width=23) == 1  # no ensemble width: the seeds'
     assert rounding.step_for(None, 13_542.0) == 100  # neither: three digits of the value
+    small = {"outcome": "volunteers", "value": 22.19, "ensemble_low": 17.5, "ensemble_high": 26.0}
+    assert rounding.row_step(small) == 1  # persons: whole ones, though the width allows 0.1
+    assert rounding.row_step({**small, "outcome": "coverage"}) == 0.1
     signed = rounding.fmt_range(-11_910, -6_154, rounding.step_for(5_756), "en", signed=True)
     assert signed == "\u221211,900 to \u22126,200"
 

@@ -6,7 +6,8 @@ across the ensemble of plausible models (``ensemble_high - ensemble_low``). A 20
 the last digit the assumptions leave meaningful. Every number of one row (the value, both ends
 of both ranges) is rounded with the same step, so a range never looks more precise than the
 value it surrounds. When the ensemble range has no width (one parameter set), the seed range's
-width is used; when that has none either, three significant digits of the value.
+width is used; when that has none either, three significant digits of the value. Counts of
+persons (volunteers) are never shown finer than whole persons, whatever the width.
 
 Must not: compute ranges (analysis/uncertainty.py does) or choose words (i18n.py does).
 """
@@ -21,6 +22,7 @@ from frivilligsim.output import i18n
 
 DIGITS_OF_WIDTH = 2  # significant digits kept of the range's width
 DIGITS_OF_VALUE = 3  # fallback: significant digits of the value itself
+WHOLE_OUTCOMES = ("volunteers",)  # counts of persons: never shown finer than whole persons
 
 
 def _positive(x) -> bool:
@@ -59,8 +61,8 @@ def row_step(row, prefix: str = "") -> float:
     else:
         value, low, high = row.get("value"), row.get("ensemble_low"), row.get("ensemble_high")
         seed_low, seed_high = row.get("seed_low"), row.get("seed_high")
-    width = _width(low, high)
-    return step_for(width, value, _width(seed_low, seed_high))
+    step = step_for(_width(low, high), value, _width(seed_low, seed_high))
+    return max(step, 1.0) if row.get("outcome") in WHOLE_OUTCOMES else step
 
 
 def _width(low, high):
