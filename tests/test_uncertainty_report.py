@@ -136,9 +136,10 @@ def test_municipalities_csv_has_both_ranges_raw_and_rounded(folders):
     assert table["municipality"].nunique() == 3
     assert table["municipality_name"].notna().all()
     pd.testing.assert_series_equal(table["value"], source["value"])
-    widths = table["ensemble_high"] - table["ensemble_low"]
-    steps = [rounding.step_for(w, v) for w, v in zip(widths, table["value"], strict=True)]
+    steps = [rounding.row_step(row) for row in table.to_dict(orient="records")]
     assert ((table["value_rounded"] - table["value"]).abs() <= [s / 2 + 1e-9 for s in steps]).all()
+    vols = table[table["outcome"] == "volunteers"]
+    assert (vols["value_rounded"] == vols["value_rounded"].round()).all()  # whole persons
 
 
 def test_the_headline_numbers_are_the_csvs_rounded(full_report, folders):
