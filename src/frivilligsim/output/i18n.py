@@ -716,7 +716,7 @@ en.update(
         "it between {slow} and {shigh}.",
         "unc.headline.diff": "Against {ref}: {diff} ({dlow} across the plausible versions, "
         "{dslow} from chance); the direction holds in {share} % of the ensemble.",
-        "unc.headline.diff.none": "Against {ref}: no difference.",
+        "unc.headline.diff.none": "Against {ref}: no difference at the precision the ranges allow.",
         "unc.range.signed": "{low} to {high}",
         "unc.col.outcome": "Outcome",
         "unc.col.value": "Central value",
@@ -886,7 +886,8 @@ nb.update(
         "flytter det mellom {slow} og {shigh}.",
         "unc.headline.diff": "Mot {ref}: {diff} ({dlow} over de troverdige versjonene, "
         "{dslow} fra tilfeldighet); retningen holder i {share} % av ensemblet.",
-        "unc.headline.diff.none": "Mot {ref}: ingen forskjell.",
+        "unc.headline.diff.none": "Mot {ref}: ingen forskjell med den presisjonen intervallene "
+        "tillater.",
         "unc.range.signed": "{low} til {high}",
         "unc.col.outcome": "Resultat",
         "unc.col.value": "Midtverdi",

@@ -222,6 +222,8 @@ def _row_numbers(row: dict, lang: str) -> dict:
             row["difference_seed_low"], row["difference_seed_high"], d, lang, signed=True
         )
         out["sign"] = _fmt_share(row.get("sign_holds_share"), lang)
+        ends = (row["difference"], row["difference_low"], row["difference_high"])
+        out["no_diff"] = all(rounding.round_to(x, d) == 0 for x in ends)
     return out
 
 
@@ -300,7 +302,7 @@ def _sentences(rows: pd.DataFrame, lang: str, ref: str, year: int) -> list[str]:
             year=year,
             **{k: n[k] for k in ("elow", "ehigh", "slow", "shigh")},
         )
-        if n["diff"] and n["sign"] == "–":  # no difference in any version: no direction
+        if n["diff"] and (n["sign"] == "–" or n.get("no_diff")):  # none at this precision
             text += " " + i18n.t("unc.headline.diff.none", lang, ref=i18n.policy_label(ref, lang))
         elif n["diff"]:
             text += " " + i18n.t(
