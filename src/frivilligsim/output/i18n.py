@@ -954,8 +954,8 @@ nb.update(
         "unc.ageing.text": "Hva aldringen gjør og hva politikken gjør, som egne tall i {year}: "
         "aldring er den framskrevne befolkningen minus en befolkning holdt som i 2024, under "
         "samme politikk; politikk er forskjellen under hver befolkning.",
-        "unc.ageing.missing": "Kjøringen har ingen `ageing_and_policy.csv`, så aldring og "
-        "politikk er ikke skilt her.",
+        "unc.ageing.missing": "Kjøringen skilte ikke aldring fra politikk (det krever "
+        "alternativet `static` uten aldring), så de er ikke skilt her.",
         "unc.effect.ageing": "Aldring",
         "unc.effect.policy": "Politikk",
         "unc.effect.interaction": "Samspill: hvor mye aldringen endrer virkningen av politikken",
@@ -979,7 +979,7 @@ nb.update(
         "`report.sensitivity_dir`).",
         "unc.col.rank": "Plass",
         "unc.col.index": "Indeks",
-        "unc.source.lever": "politisk virkemiddel: ulikt mellom alternativene i conf/policy/",
+        "unc.source.lever": "politisk virkemiddel: ulikt mellom politikkalternativene",
         "unc.munis": "Kommunene",
         "unc.munis.text": "Frivillige i {year} i hver kommune under hvert politikkalternativ, "
         "med begge intervaller. `municipalities.csv` har de samme tallene, uavrundet og "
@@ -993,8 +993,8 @@ nb.update(
         "unc.term.range": "versjoner",
         "unc.term.chance": "tilfeldighet",
         "unc.term.diff": "mot {ref}",
-        "error.decomposition_dir": "{path}: ikke en mappe fra en dekomponering (ingen "
-        "policy_gap_decomposition.csv); lag en med python -m frivilligsim "
+        "error.decomposition_dir": "{path}: ikke en mappe fra en dekomponering (tabellen over "
+        "forskjellen etter virkemiddel mangler); lag en med python -m frivilligsim "
         "experiment=decomposition",
         "error.sensitivity_dir": "{path}: ikke en mappe fra en sensitivitetsanalyse (ingen "
         "sobol_indices.csv eller morris_indices.csv); lag en med python -m frivilligsim "
