@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import ast
 import importlib
+import json
 import re
 import shlex
 import shutil
@@ -255,7 +256,7 @@ def run_module(module: str, args: list[str], monkeypatch, capsys) -> tuple[int, 
         elif module == "frivilligsim.collect":
             code = collect.main(args)
         else:
-            importlib.import_module(module).main(args)
+            code = importlib.import_module(module).main(args) or 0
     except SystemExit as exc:
         code = exc.code if isinstance(exc.code, int) else (0 if exc.code is None else 1)
     captured = capsys.readouterr()
@@ -292,7 +293,45 @@ def fill_placeholders(args: list[str], cwd: Path) -> list[str]:
             sweep = newest_sweep(cwd, match.group(1) if match else None)
             assert sweep is not None, f"no sweep ran before `{arg}`"
             arg = str(sweep)
+        run = re.fullmatch(r"outputs/(\w+)/<run>", arg)
+        if run:  # the newest finished, unstaged run folder of that experiment
+            found = sorted(
+                (m for m in (cwd / "outputs" / run.group(1)).glob("*/manifest.json") if _whole(m)),
+                key=lambda p: p.stat().st_mtime,
+            )
+            assert found, f"no {run.group(1)} run before `{arg}`"
+            arg = str(found[-1].parent)
         out.append(arg)
+    return out
+
+
+def _whole(manifest: Path) -> bool:
+    """A complete run that did all of its task in its own folder (not one stage of it)."""
+    data = json.loads(manifest.read_text("utf-8"))
+    config = data.get("config") or {}
+    task = config.get(str(data.get("task") or config.get("task")))
+    task = task if isinstance(task, dict) else {}
+    return (
+        data.get("status") == "complete"
+        and task.get("stage", "all") == "all"
+        and not task.get("dir")
+    )
+
+
+def cheap_report_args(args: list[str]) -> list[str]:
+    """A report's documented --municipality replaced by one the cheap run has (it simulates
+    the first municipalities of the region only)."""
+    if "--municipality" not in args:
+        return args
+    folder = Path(args[0])
+    if (folder / "results.parquet").is_file() and not (
+        folder / "headline_uncertainty.csv"
+    ).is_file():
+        codes = pd.read_parquet(folder / "results.parquet", columns=["municipality"])
+    else:
+        codes = pd.read_csv(folder / "municipality_uncertainty.csv", dtype={"municipality": str})
+    out = list(args)
+    out[out.index("--municipality") + 1] = str(sorted(codes["municipality"].astype(str))[0])
     return out
 
 
@@ -318,6 +357,8 @@ def test_every_documented_command_runs(tmp_path, monkeypatch, capsys):
             if problem:
                 failures.append(f"{command.where}: `{' '.join(args)}`: {problem}")
             args = cheap_overrides(args, shared)
+        elif command.module == "frivilligsim.report":
+            args = cheap_report_args(args)
         # a cheap variant already run (the same sweep on another launcher) is not run again
         variant = (command.module, *(a for a in args if not a.startswith("hydra/launcher=")))
         if variant in ran:

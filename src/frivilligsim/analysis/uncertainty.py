@@ -118,3 +118,18 @@ def _paired(frame, ref, outcome, weights, policy, reference_policy) -> dict:
         if sign != 0
         else np.nan,
     }
+
+
+def yearly_uncertainty(
+    results: pd.DataFrame, sets: pd.DataFrame, reference_policy: str, outcome: str = "volunteers"
+) -> pd.DataFrame:
+    """:func:`headline_uncertainty` of one outcome in every year (the report's band figure):
+    the same numbers as the headline in the end year, so the figure and the table agree."""
+    years = sorted(int(y) for y in results["year"].unique())
+    return pd.concat(
+        [
+            headline_uncertainty(results, sets, y, reference_policy, outcomes=(outcome,))
+            for y in years
+        ],
+        ignore_index=True,
+    )

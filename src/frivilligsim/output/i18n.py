@@ -660,6 +660,350 @@ nb.update(
     }
 )
 
+# The ensemble report (output/uncertainty_report.py, uncertainty_figures.py): two kinds of range,
+# the policy gap by lever and the assumptions with the most influence --------------------------
+
+en.update(
+    {
+        "report.chance_only": "The bands in this report show chance only: how much runs with "
+        "different random seeds differ. They do not show how far the model's assumptions could "
+        "move the answer, and that is much further (by 2050, thousands of volunteers rather "
+        "than hundreds). For ranges that include the assumptions, run "
+        "`python -m frivilligsim experiment=ensemble`.",
+        "unc.title": "Volunteering to {end}: what the model can say, with honest ranges",
+        "unc.muni.title": "{name}: volunteering to {end}, with honest ranges",
+        "unc.can_say": "What the model can and cannot say",
+        "unc.can_say.coverage": "Coverage of demand is illustrative: the 2024 study measured no "
+        "demand for the centres' services, so read coverage as a direction, not a level.",
+        "unc.can_say.targets": "The model was fitted to {n} numbers from the 2024 study: "
+        "{targets}. A version of the model counts as plausible when it reproduces all of them "
+        "within their tolerance.",
+        "unc.can_say.varied": "{n} assumed parameters were varied, each between {low} % and "
+        "{high} % of its default value: {names}.",
+        "unc.can_say.fixed": "{n} other assumed parameters were held at their default values, "
+        "so the true uncertainty is wider than the ranges below.",
+        "unc.can_say.fixed.list": "The {n} assumed parameters held at their defaults",
+        "unc.can_say.fixed.unknown": "Every other parameter was held at its default value, so "
+        "the true uncertainty is wider than the ranges below.",
+        "unc.can_say.ranges": "Two kinds of range are given. The range across plausible "
+        "versions of the model (90 % of the plausible versions lie inside it) shows what the "
+        "assumptions allow: it is the honest width of the answer. The range from chance shows "
+        "how much random runs of one version differ; it is much narrower, and it is the only "
+        "band a single run's report shows.",
+        "unc.can_say.sets": "The ensemble has {n} plausible versions of the model with {seeds} "
+        "random runs each. Their weights are uneven, so they count as about {eff} independent "
+        "versions; with so few, the ranges are rough.",
+        "unc.can_say.municipalities": "The ensemble simulated {n} municipalities.",
+        "unc.can_say.subset": "The ensemble simulated {n} municipalities, a spread sample, not "
+        "the whole region: its totals are not the region's.",
+        "unc.can_say.check.pass": "On fresh random seeds the ensemble reproduces every "
+        "calibration target within its tolerance (see the check below).",
+        "unc.can_say.check.fail": "Warning: on fresh random seeds the ensemble misses "
+        "{targets} (see the check below). Treat its ranges as a sketch.",
+        "unc.can_say.rounding": "Numbers are rounded to what the uncertainty allows: to two "
+        "significant digits of the width of the range across plausible versions. The CSV "
+        "files keep the unrounded numbers beside the rounded ones.",
+        "unc.target.volunteers_per_centre": "volunteers per centre",
+        "unc.target.cooperation_share": "share of centres cooperating with their municipality",
+        "unc.target.pressure_share": "share of centre leaders under pressure",
+        "unc.target.item": "{name} {value} ± {tol} ({source})",
+        "unc.headline": "The headline for {year}, with both ranges",
+        "unc.headline.text": "{place} in {year}. Central value: the average over the plausible "
+        "versions of the model. The difference to {ref} is taken within each version on the "
+        "same random numbers, so it is not noise from chance.",
+        "unc.headline.sentence": "{policy}: about {value} {what} in {year}. 90 % of the "
+        "plausible versions of the model give between {elow} and {ehigh}; chance alone moves "
+        "it between {slow} and {shigh}.",
+        "unc.headline.diff": "Against {ref}: {diff} ({dlow} across the plausible versions, "
+        "{dslow} from chance); the direction holds in {share} % of the ensemble.",
+        "unc.headline.diff.none": "Against {ref}: no difference at the precision the ranges allow.",
+        "unc.range.signed": "{low} to {high}",
+        "unc.col.outcome": "Outcome",
+        "unc.col.value": "Central value",
+        "unc.term.value": "central",
+        "unc.col.ensemble": "Plausible versions (90 %)",
+        "unc.col.seed": "Chance (seeds)",
+        "unc.col.diff": "Difference from {ref}",
+        "unc.col.sign": "Direction holds in",
+        "unc.col.municipality": "Municipality",
+        "unc.what.volunteers": "volunteers",
+        "unc.what.coverage": "coverage",
+        "unc.figure": "Volunteers per year: both ranges",
+        "unc.fig.bands.title": "Volunteers, {start}–{end}, by policy",
+        "unc.fig.bands.subtitle": "Line: central value. Light band: 90 % of {sets} plausible "
+        "versions of the model (the assumptions). Dark band: {seeds} random runs of each version "
+        "(chance).",
+        "unc.fig.central": "Central value",
+        "unc.fig.ensemble": "Plausible versions of the model (90 %)",
+        "unc.fig.seed": "Random runs (chance)",
+        "unc.caption.bands": "Volunteers per year under each policy. The light band is the range "
+        "the assumptions give, the dark band the much narrower range chance gives. A single "
+        "run's report shows only the dark band.",
+        "unc.figure.missing": "Not drawn: this folder has no `yearly_uncertainty.csv`; gather "
+        "the ensemble again with this version (`ensemble.stage=gather`).",
+        "unc.check": "Does the ensemble reproduce what it was fitted to?",
+        "unc.check.text": "Each calibration target measured in the projection runs (fresh "
+        "random seeds, not those of the fit), across the plausible versions.",
+        "unc.check.missing": "This folder has no `posterior_predictive.csv`.",
+        "unc.col.target": "Target",
+        "unc.col.study": "In the study",
+        "unc.col.tolerance": "Tolerance",
+        "unc.col.mean": "Ensemble average",
+        "unc.col.p90": "5–95 %",
+        "unc.col.within": "Versions within tolerance",
+        "unc.col.result": "Result",
+        "unc.pass.yes": "reproduced",
+        "unc.pass.no": "missed",
+        "unc.gap": "What the gap between the policies is made of",
+        "unc.gap.text": "The gap between {to} and {frm} in {year}, {total} volunteers, split "
+        "into the levers that separate the two policies. Each lever's contribution is its "
+        "effect averaged over every order of switching the levers on (Shapley); the "
+        "contributions add up to the total ({sum}). From the run in `{dir}` ({n} "
+        "municipalities, {seeds} random runs per combination): one set of assumptions, not "
+        "the ensemble.",
+        "unc.gap.missing": "Not in this report. Run `python -m frivilligsim "
+        "experiment=decomposition` and give its folder with `--decomposition DIR` (or "
+        "`report.decomposition_dir`).",
+        "unc.gap.other_year": "The decomposition run ends in {year}, the ensemble in "
+        "{ens_year}: its numbers are not those of the headline above.",
+        "unc.col.lever": "Lever",
+        "unc.col.contribution": "Contribution (volunteers)",
+        "unc.col.share": "Share of the gap",
+        "unc.col.alone": "Switched on alone",
+        "unc.col.effect": "Effect",
+        "unc.col.under": "Under",
+        "unc.col.seedrange": "Lowest–highest run",
+        "unc.lever.total": "Total",
+        "unc.fig.total": "Total",
+        "unc.fig.gap.title": "{to} minus {frm} in {year}, lever by lever",
+        "unc.fig.gap.subtitle": "Each bar is one lever's contribution (Shapley); the bars add "
+        "up to the total gap, the last bar.",
+        "unc.fig.gap.axis": "Difference in volunteers in {year} (persons)",
+        "unc.caption.gap": "The gap between {to} and {frm} in {year}, built up lever by lever, "
+        "the largest first; the last bar is the total.",
+        "unc.ageing.text": "What ageing does and what policy does, as separate numbers in {year}: "
+        "ageing is the projected population minus one kept as in 2024, under the same policy; "
+        "policy is the gap under each population.",
+        "unc.ageing.missing": "The decomposition run has no `ageing_and_policy.csv`, so ageing "
+        "and policy are not separated here.",
+        "unc.effect.ageing": "Ageing",
+        "unc.effect.policy": "Policy",
+        "unc.effect.interaction": "Interaction: how ageing changes the policy's effect",
+        "unc.under.both": "both",
+        "unc.influence": "The assumptions with the most influence",
+        "unc.influence.sobol": "From the Sobol analysis in `{dir}`: each assumption's total "
+        "index for {outcome}, the share of the outcome's variance it causes alone and together "
+        "with others. The {k} largest.",
+        "unc.influence.morris": "From the Morris screening in `{dir}` (the folder has no Sobol "
+        "indices): μ*, the average size of the change this assumption makes to {outcome}, "
+        "relative to the largest. The {k} largest.",
+        "unc.influence.converged.yes": "Sobol's convergence check passed for this outcome: no "
+        "first-order index above its total index beyond their intervals, and the ranking the "
+        "same with half the samples.",
+        "unc.influence.converged.no": "Sobol's convergence check did not pass for this outcome: "
+        "the ranking is rough.",
+        "unc.influence.converged.none": "The folder has no convergence check "
+        "(`sobol_convergence.csv`): the ranking is unchecked.",
+        "unc.influence.missing": "Not in this report. Run `python -m frivilligsim "
+        "experiment=sensitivity` and give its folder with `--sensitivity DIR` (or "
+        "`report.sensitivity_dir`).",
+        "unc.col.rank": "Rank",
+        "unc.col.index": "Index",
+        "unc.source.lever": "policy lever: differs between the presets in conf/policy/",
+        "unc.munis": "Municipalities",
+        "unc.munis.text": "Volunteers in {year} in each municipality under each policy, with "
+        "both ranges. `municipalities.csv` holds the same numbers, unrounded and rounded, and "
+        "coverage too.",
+        "unc.muni.note": "This page is {place}'s share of the ensemble. The figure, the check, "
+        "the policy gap and the assumptions are on the region's page, `{region_report}`.",
+        "unc.term.title": "{end} ({scope}): central value, range across {sets} plausible "
+        "versions of the model (90 %) and from chance, rounded to what the uncertainty allows",
+        "unc.term.range": "versions",
+        "unc.term.chance": "chance",
+        "unc.term.diff": "vs {ref}",
+        "error.decomposition_dir": "{path}: not a decomposition run folder (no "
+        "policy_gap_decomposition.csv); make one with python -m frivilligsim "
+        "experiment=decomposition",
+        "error.sensitivity_dir": "{path}: not a sensitivity run folder (no sobol_indices.csv or "
+        "morris_indices.csv); make one with python -m frivilligsim experiment=sensitivity",
+        "error.not_ensemble": "{path}: --decomposition and --sensitivity belong to an ensemble "
+        "report; this folder has no headline_uncertainty.csv",
+    }
+)
+
+nb.update(
+    {
+        "report.chance_only": "Intervallene i denne rapporten viser bare tilfeldighet: hvor "
+        "mye kjøringer med ulike tilfeldige frø skiller seg fra hverandre. De viser ikke hvor "
+        "langt forutsetningene i modellen kan flytte svaret, og det er mye lenger (i 2050 "
+        "tusener av frivillige, ikke hundrer). Kjør "
+        "`python -m frivilligsim experiment=ensemble` for intervaller som tar med "
+        "forutsetningene.",
+        "unc.title": "Frivillighet fram mot {end}: hva modellen kan si, med ærlige intervaller",
+        "unc.muni.title": "{name}: frivillighet fram mot {end}, med ærlige intervaller",
+        "unc.can_say": "Hva modellen kan og ikke kan si",
+        "unc.can_say.coverage": "Dekningsgraden er en illustrasjon: studien fra 2024 målte "
+        "ikke behovet for sentralenes tjenester, så les dekningsgraden som en retning, ikke et "
+        "nivå.",
+        "unc.can_say.targets": "Modellen er tilpasset {n} tall fra studien fra 2024: "
+        "{targets}. En versjon av modellen regnes som troverdig når den gjenskaper alle innenfor "
+        "toleransen.",
+        "unc.can_say.varied": "{n} antatte parametere ble variert, hver mellom {low} % og "
+        "{high} % av standardverdien: {names}.",
+        "unc.can_say.fixed": "{n} andre antatte parametere ble holdt på standardverdien, så den "
+        "egentlige usikkerheten er større enn intervallene nedenfor.",
+        "unc.can_say.fixed.list": "De {n} antatte parameterne som ble holdt på standardverdien",
+        "unc.can_say.fixed.unknown": "Alle andre parametere ble holdt på standardverdien, så "
+        "den egentlige usikkerheten er større enn intervallene nedenfor.",
+        "unc.can_say.ranges": "Rapporten viser 2 slags intervaller. Intervallet over troverdige "
+        "versjoner av modellen (90 % av de troverdige versjonene ligger innenfor) viser hva "
+        "forutsetningene tillater: det er den ærlige bredden på svaret. Intervallet for "
+        "tilfeldighet viser hvor mye tilfeldige kjøringer av én versjon skiller seg; det er mye "
+        "smalere, og det er det eneste intervallet rapporten fra én kjøring viser.",
+        "unc.can_say.sets": "Ensemblet har {n} troverdige versjoner av modellen med {seeds} "
+        "tilfeldige kjøringer hver. Vektene deres er ujevne, så de teller som omtrent {eff} "
+        "uavhengige versjoner; med så få er intervallene grove.",
+        "unc.can_say.municipalities": "Ensemblet simulerte {n} kommuner.",
+        "unc.can_say.subset": "Ensemblet simulerte {n} kommuner, et spredt utvalg, ikke hele "
+        "regionen: summene er ikke regionens.",
+        "unc.can_say.check.pass": "Med nye tilfeldige frø gjenskaper ensemblet hvert "
+        "kalibreringsmål innenfor toleransen (se kontrollen nedenfor).",
+        "unc.can_say.check.fail": "Advarsel: med nye tilfeldige frø bommer ensemblet på "
+        "{targets} (se kontrollen nedenfor). Les intervallene som en skisse.",
+        "unc.can_say.rounding": "Tallene er avrundet til det usikkerheten tillater: til 2 "
+        "gjeldende sifre av bredden på intervallet over troverdige versjoner. CSV-filene har "
+        "de uavrundede tallene ved siden av de avrundede.",
+        "unc.target.volunteers_per_centre": "frivillige per sentral",
+        "unc.target.cooperation_share": "andel sentraler som samarbeider med kommunen",
+        "unc.target.pressure_share": "andel daglige ledere under press",
+        "unc.target.item": "{name} {value} ± {tol} ({source})",
+        "unc.headline": "Hovedresultatet for {year}, med begge intervaller",
+        "unc.headline.text": "{place} i {year}. Midtverdi: gjennomsnittet over de troverdige "
+        "versjonene av modellen. Forskjellen fra {ref} er tatt innenfor hver versjon med de "
+        "samme tilfeldige tallene, så den er ikke støy fra tilfeldighet.",
+        "unc.headline.sentence": "{policy}: omtrent {value} {what} i {year}. 90 % av de "
+        "troverdige versjonene av modellen gir mellom {elow} og {ehigh}; tilfeldighet alene "
+        "flytter det mellom {slow} og {shigh}.",
+        "unc.headline.diff": "Mot {ref}: {diff} ({dlow} over de troverdige versjonene, "
+        "{dslow} fra tilfeldighet); retningen holder i {share} % av ensemblet.",
+        "unc.headline.diff.none": "Mot {ref}: ingen forskjell med den presisjonen intervallene "
+        "tillater.",
+        "unc.range.signed": "{low} til {high}",
+        "unc.col.outcome": "Resultat",
+        "unc.col.value": "Midtverdi",
+        "unc.term.value": "midtverdi",
+        "unc.col.ensemble": "Troverdige versjoner (90 %)",
+        "unc.col.seed": "Tilfeldighet (frø)",
+        "unc.col.diff": "Forskjell fra {ref}",
+        "unc.col.sign": "Retningen holder i",
+        "unc.col.municipality": "Kommune",
+        "unc.what.volunteers": "frivillige",
+        "unc.what.coverage": "dekningsgrad",
+        "unc.figure": "Frivillige per år: begge intervaller",
+        "unc.fig.bands.title": "Frivillige, {start}–{end}, etter politikkalternativ",
+        "unc.fig.bands.subtitle": "Linje: midtverdi. Lyst felt: 90 % av {sets} troverdige "
+        "versjoner av modellen (forutsetningene). Mørkt felt: {seeds} tilfeldige kjøringer av "
+        "hver versjon (tilfeldighet).",
+        "unc.fig.central": "Midtverdi",
+        "unc.fig.ensemble": "Troverdige versjoner av modellen (90 %)",
+        "unc.fig.seed": "Tilfeldige kjøringer (tilfeldighet)",
+        "unc.caption.bands": "Frivillige per år under hvert politikkalternativ. Det lyse feltet "
+        "er intervallet forutsetningene gir, det mørke det mye smalere intervallet "
+        "tilfeldigheten gir. Rapporten fra én kjøring viser bare det mørke feltet.",
+        "unc.figure.missing": "Ikke laget: mappen har ingen `yearly_uncertainty.csv`; samle "
+        "ensemblet på nytt med denne versjonen (`ensemble.stage=gather`).",
+        "unc.check": "Gjenskaper ensemblet det det er tilpasset?",
+        "unc.check.text": "Hvert kalibreringsmål målt i framskrivingene (nye tilfeldige frø, "
+        "ikke de fra tilpasningen), over de troverdige versjonene.",
+        "unc.check.missing": "Mappen har ingen `posterior_predictive.csv`.",
+        "unc.col.target": "Mål",
+        "unc.col.study": "I studien",
+        "unc.col.tolerance": "Toleranse",
+        "unc.col.mean": "Gjennomsnitt i ensemblet",
+        "unc.col.p90": "5–95 %",
+        "unc.col.within": "Versjoner innenfor toleransen",
+        "unc.col.result": "Utfall",
+        "unc.pass.yes": "gjenskapt",
+        "unc.pass.no": "bom",
+        "unc.gap": "Hva forskjellen mellom politikkalternativene består av",
+        "unc.gap.text": "Forskjellen mellom {to} og {frm} i {year}, {total} frivillige, delt "
+        "på virkemidlene som skiller alternativene. Hvert virkemiddels bidrag er "
+        "virkningen i snitt over alle rekkefølger virkemidlene kan slås på i (Shapley); "
+        "bidragene summerer seg til totalen ({sum}). Fra kjøringen i `{dir}` ({n} kommuner, "
+        "{seeds} tilfeldige kjøringer per kombinasjon): ett sett forutsetninger, ikke ensemblet.",
+        "unc.gap.missing": "Ikke med i denne rapporten. Kjør `python -m frivilligsim "
+        "experiment=decomposition` og oppgi mappen med `--decomposition DIR` (eller "
+        "`report.decomposition_dir`).",
+        "unc.gap.other_year": "Dekomponeringen slutter i {year}, ensemblet i {ens_year}: "
+        "tallene er ikke de samme som i hovedresultatet ovenfor.",
+        "unc.col.lever": "Virkemiddel",
+        "unc.col.contribution": "Bidrag (frivillige)",
+        "unc.col.share": "Andel av forskjellen",
+        "unc.col.alone": "Slått på alene",
+        "unc.col.effect": "Virkning",
+        "unc.col.under": "Under",
+        "unc.col.seedrange": "Laveste–høyeste kjøring",
+        "unc.lever.total": "Totalt",
+        "unc.fig.total": "Totalt",
+        "unc.fig.gap.title": "{to} minus {frm} i {year}, virkemiddel for virkemiddel",
+        "unc.fig.gap.subtitle": "Hver søyle er ett virkemiddels bidrag (Shapley); søylene "
+        "summerer seg til hele forskjellen, den siste søylen.",
+        "unc.fig.gap.axis": "Forskjell i frivillige i {year} (personer)",
+        "unc.caption.gap": "Forskjellen mellom {to} og {frm} i {year}, bygd opp virkemiddel for "
+        "virkemiddel, det største først; den siste søylen er totalen.",
+        "unc.ageing.text": "Hva aldringen gjør og hva politikken gjør, som egne tall i {year}: "
+        "aldring er den framskrevne befolkningen minus en befolkning holdt som i 2024, under "
+        "samme politikk; politikk er forskjellen under hver befolkning.",
+        "unc.ageing.missing": "Kjøringen skilte ikke aldring fra politikk (det krever "
+        "alternativet `static` uten aldring), så de er ikke skilt her.",
+        "unc.effect.ageing": "Aldring",
+        "unc.effect.policy": "Politikk",
+        "unc.effect.interaction": "Samspill: hvor mye aldringen endrer virkningen av politikken",
+        "unc.under.both": "begge",
+        "unc.influence": "Forutsetningene som betyr mest",
+        "unc.influence.sobol": "Fra Sobol-analysen i `{dir}`: hver forutsetnings totalindeks "
+        "for {outcome}, den delen av variansen i resultatet den står for alene og sammen med "
+        "andre. De {k} største.",
+        "unc.influence.morris": "Fra Morris-screeningen i `{dir}` (mappen har ingen "
+        "Sobol-indekser): μ*, hvor mye denne forutsetningen i snitt endrer {outcome}, i forhold "
+        "til den største. De {k} største.",
+        "unc.influence.converged.yes": "Sobols konvergenskontroll er bestått for dette "
+        "resultatet: ingen førsteordensindeks over totalindeksen utover intervallene, og samme "
+        "rangering med halvparten av utvalget.",
+        "unc.influence.converged.no": "Sobols konvergenskontroll er ikke bestått for dette "
+        "resultatet: rangeringen er grov.",
+        "unc.influence.converged.none": "Mappen har ingen konvergenskontroll "
+        "(`sobol_convergence.csv`): rangeringen er ikke kontrollert.",
+        "unc.influence.missing": "Ikke med i denne rapporten. Kjør `python -m frivilligsim "
+        "experiment=sensitivity` og oppgi mappen med `--sensitivity DIR` (eller "
+        "`report.sensitivity_dir`).",
+        "unc.col.rank": "Plass",
+        "unc.col.index": "Indeks",
+        "unc.source.lever": "politisk virkemiddel: ulikt mellom politikkalternativene",
+        "unc.munis": "Kommunene",
+        "unc.munis.text": "Frivillige i {year} i hver kommune under hvert politikkalternativ, "
+        "med begge intervaller. `municipalities.csv` har de samme tallene, uavrundet og "
+        "avrundet, og dekningsgraden også.",
+        "unc.muni.note": "Denne siden er {place} sin del av ensemblet. Figuren, kontrollen, "
+        "forskjellen mellom alternativene og forutsetningene står på regionens side, "
+        "`{region_report}`.",
+        "unc.term.title": "{end} ({scope}): midtverdi, intervall over {sets} troverdige "
+        "versjoner av modellen (90 %) og fra tilfeldighet, avrundet til det usikkerheten "
+        "tillater",
+        "unc.term.range": "versjoner",
+        "unc.term.chance": "tilfeldighet",
+        "unc.term.diff": "mot {ref}",
+        "error.decomposition_dir": "{path}: ikke en mappe fra en dekomponering (tabellen over "
+        "forskjellen etter virkemiddel mangler); lag en med python -m frivilligsim "
+        "experiment=decomposition",
+        "error.sensitivity_dir": "{path}: ikke en mappe fra en sensitivitetsanalyse (ingen "
+        "sobol_indices.csv eller morris_indices.csv); lag en med python -m frivilligsim "
+        "experiment=sensitivity",
+        "error.not_ensemble": "{path}: --decomposition og --sensitivity hører til en "
+        "ensemblerapport; mappen har ingen headline_uncertainty.csv",
+    }
+)
+
 _LABELS = {"en": en, "nb": nb}
 
 

@@ -13,6 +13,9 @@ municipality's files:
 Command line::
 
     python -m frivilligsim.report <run dir> [--lang nb] [--municipality 1812]
+    python -m frivilligsim.report <ensemble dir> [--decomposition DIR] [--sensitivity DIR]
+
+An ensemble run folder (``headline_uncertainty.csv``) gets the report of uncertainty_report.py.
 
 It prints the path of the HTML it wrote as its last line. The page itself is report_html.py.
 """
@@ -21,7 +24,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import sys
 from pathlib import Path
 
@@ -31,12 +33,18 @@ from frivilligsim.core import schema
 from frivilligsim.errors import ConfigError, DataFileError, FrivilligsimError
 from frivilligsim.output import aggregates, i18n, maps, plots
 from frivilligsim.output.report_html import Page, render_html
+from frivilligsim.output.run_files import (
+    check_lang,
+    config_of,
+    municipality_info,
+    output_names,
+    write_atomic,
+)
 
 RESULTS = "results.parquet"
 MANIFEST = "manifest.json"
 AGES = "population_by_age.parquet"
 REPORT = "report.html"
-FIGURES_DIR = "figures"
 
 __all__ = ["render_html", "write_report", "main", "output_names", "Page"]
 
@@ -70,50 +78,7 @@ def _read_run(run_dir: Path) -> tuple[pd.DataFrame, dict]:
     return results, manifest
 
 
-def _config(manifest: dict) -> dict:
-    config = manifest.get("config")
-    return config if isinstance(config, dict) else {}
-
-
-def municipality_info(results: pd.DataFrame, manifest: dict) -> pd.DataFrame:
-    """Code, name and centrality class of each municipality of the run, as far as known.
-
-    Names come from the results' ``municipality_name`` column, else from the packaged region
-    the manifest names; centrality classes from that region. Unknown values are NA.
-    """
-    info = pd.DataFrame({"municipality": sorted(results["municipality"].unique())})
-    region = None
-    try:
-        from frivilligsim.inputs.region import load_region
-
-        region = load_region(_config(manifest).get("region") or {})
-    except (FrivilligsimError, OSError, TypeError, ValueError, KeyError, ImportError):
-        region = None
-    if region is not None:
-        known = region.municipalities[["municipality", "name", "centrality"]].astype(
-            {"municipality": str}
-        )
-        info = info.merge(known, on="municipality", how="left")
-    if "municipality_name" in results.columns:
-        names = results.drop_duplicates("municipality").set_index("municipality")
-        info["name"] = info["municipality"].map(names["municipality_name"])
-    for col in ("name", "centrality"):
-        if col not in info.columns:
-            info[col] = pd.NA
-    return info
-
-
 # Names ---------------------------------------------------------------------------------------
-
-
-def output_names(run_lang: str, lang: str, municipality: str | None = None) -> tuple[str, str]:
-    """The report's file name and its figures folder's name (see the module docstring)."""
-    stem, folder = "report", FIGURES_DIR
-    if municipality is not None:
-        stem, folder = f"{stem}_{municipality}", f"{folder}_{municipality}"
-    if lang != run_lang:
-        return f"{stem}.{lang}.html", f"{folder}_{lang}"
-    return f"{stem}.html", folder
 
 
 # Figures -------------------------------------------------------------------------------------
@@ -235,23 +200,6 @@ def _map_figure(
 # Writing -------------------------------------------------------------------------------------
 
 
-def _write_atomic(path: Path, text: str):
-    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    try:
-        tmp.write_text(text, encoding="utf-8")
-        os.replace(tmp, path)
-    except BaseException:
-        tmp.unlink(missing_ok=True)
-        raise
-
-
-def _check_lang(lang: str) -> str:
-    try:
-        return i18n.check_lang(lang)
-    except ValueError as exc:
-        raise ConfigError(f"lang: {exc}") from None
-
-
 def _municipality_page(page: Page, info: pd.DataFrame, code: str) -> Page:
     """Narrow ``page`` to the municipality ``code`` (raises ConfigError for an unknown code)."""
     known = list(info["municipality"])
@@ -269,21 +217,38 @@ def _municipality_page(page: Page, info: pd.DataFrame, code: str) -> Page:
     return page
 
 
-def write_report(run_dir: Path, lang: str | None = None, municipality: str | None = None) -> Path:
+def write_report(
+    run_dir: Path,
+    lang: str | None = None,
+    municipality: str | None = None,
+    decomposition_dir: Path | None = None,
+    sensitivity_dir: Path | None = None,
+) -> Path:
     """Write the report of ``run_dir`` (see the module docstring for names); return its path.
 
     The language is ``lang`` if given, else the manifest's ``config.lang``, else English.
     ``municipality`` (a kommunenummer of the run) writes that municipality's report.
-    Figures are reused when complete, current and in that language, else drawn.
+    Figures are reused when complete, current and in that language, else drawn. An ensemble
+    folder (``headline_uncertainty.csv``) gets the ensemble report of uncertainty_report.py,
+    which also shows a decomposition and a sensitivity run folder when given.
 
     Raises:
         DataFileError: results.parquet or manifest.json is missing or unreadable.
-        ConfigError: an unknown language or a municipality that is not in the run.
+        ConfigError: an unknown language or a municipality that is not in the run; a
+            decomposition or sensitivity folder for a run that is not an ensemble, or a bad one.
     """
+    from frivilligsim.output import uncertainty_report
+
     run_dir = Path(run_dir)
+    if uncertainty_report.is_ensemble_folder(run_dir):
+        return uncertainty_report.write_uncertainty_report(
+            run_dir, lang, municipality, decomposition_dir, sensitivity_dir
+        )
+    if decomposition_dir is not None or sensitivity_dir is not None:
+        raise ConfigError(i18n.t("error.not_ensemble", check_lang(lang or "en"), path=run_dir))
     results, manifest = _read_run(run_dir)
-    run_lang = _check_lang(_config(manifest).get("lang") or "en")
-    lang = _check_lang(lang or run_lang)
+    run_lang = check_lang(config_of(manifest).get("lang") or "en")
+    lang = check_lang(lang or run_lang)
     info = municipality_info(results, manifest)
     page = Page(results=results, manifest=manifest, lang=lang, n_municipalities=len(info))
     page.region_report = output_names(run_lang, lang)[0]
@@ -310,12 +275,13 @@ def write_report(run_dir: Path, lang: str | None = None, municipality: str | Non
         results, fig_dir, lang, synthetic, redraw, page.municipality, page.place
     )
     out = run_dir / report_name
-    _write_atomic(out, render_html(page))
+    write_atomic(out, render_html(page))
     return out
 
 
 def main(argv: list[str] | None = None) -> int:
-    """``python -m frivilligsim.report <run dir> [--lang nb] [--municipality CODE]``."""
+    """``python -m frivilligsim.report <run dir> [--lang nb] [--municipality CODE]
+    [--decomposition DIR] [--sensitivity DIR]``."""
     parser = argparse.ArgumentParser(
         prog="python -m frivilligsim.report",
         description="Write a self-contained HTML report (figures embedded) of a run directory.",
@@ -336,9 +302,31 @@ def main(argv: list[str] | None = None) -> int:
         metavar="CODE",
         help="the report of one municipality, by its number (kommunenummer, e.g. 1812)",
     )
+    parser.add_argument(
+        "--decomposition",
+        type=Path,
+        default=None,
+        metavar="DIR",
+        help="an ensemble report: the policy gap by lever from this experiment=decomposition "
+        "run folder (default: the run's report.decomposition_dir)",
+    )
+    parser.add_argument(
+        "--sensitivity",
+        type=Path,
+        default=None,
+        metavar="DIR",
+        help="an ensemble report: the assumptions with the most influence from this "
+        "experiment=sensitivity run folder (default: the run's report.sensitivity_dir)",
+    )
     args = parser.parse_args(argv)
     try:
-        path = write_report(args.run_dir, lang=args.lang, municipality=args.municipality)
+        path = write_report(
+            args.run_dir,
+            lang=args.lang,
+            municipality=args.municipality,
+            decomposition_dir=args.decomposition,
+            sensitivity_dir=args.sensitivity,
+        )
     except FrivilligsimError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return exc.exit_code

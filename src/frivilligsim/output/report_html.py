@@ -676,6 +676,7 @@ def render_html(page: Page) -> str:
         warnings.append(f"<p class='warning'>{_e(t('report.warn.status', status=label))}</p>")
     if _synthetic(page.manifest):
         warnings.append(f"<p class='note'>{_e(t('report.warn.synthetic'))}</p>")
+    warnings.append(f"<p class='note'>{_rich(t('report.chance_only'))}</p>")
     sections = _sections(page)
     nav = "".join(f"<li><a href='#{sid}'>{_e(name)}</a></li>" for sid, name, _ in sections)
     body = "".join(

@@ -66,6 +66,14 @@ class OutputConfig:
 
 
 @dataclass
+class ReportConfig:
+    """Folders of other analyses the ensemble report shows (output/uncertainty_report.py)."""
+
+    decomposition_dir: str | None = None  # an experiment=decomposition run folder
+    sensitivity_dir: str | None = None  # an experiment=sensitivity run folder
+
+
+@dataclass
 class SlurmSiteConfig:
     """Per-machine SLURM settings, read by ``hydra/launcher=slurm`` (set them in conf/local)."""
 
@@ -221,6 +229,7 @@ class RunConfig:
     slurm: SlurmSiteConfig = field(default_factory=SlurmSiteConfig)
     compare: CompareConfig = field(default_factory=CompareConfig)
     output: OutputConfig = field(default_factory=OutputConfig)
+    report: ReportConfig = field(default_factory=ReportConfig)
     model: BehaviourParams = field(default_factory=BehaviourParams)
     policy: PolicyConfig = field(default_factory=PolicyConfig)
     demography: DemographyConfig = field(default_factory=DemographyConfig)
