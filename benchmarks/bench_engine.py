@@ -168,13 +168,13 @@ def time_loops(n_residents, n_months, repeat=3):
 # ---- 4. the ensemble's workload -----------------------------------------------------------------
 def batch_workload(setup, replicates, batch, threads):
     simulate_many(setup, [1], threads)
-    t0 = time.perf_counter()
+    t0, c0 = time.perf_counter(), time.process_time()
     finals = []
     for lo in range(0, replicates, batch):
         seeds = [rng.replicate_seed(2024, r) for r in range(lo, min(replicates, lo + batch))]
         for out, _ in simulate_many(setup, seeds, threads):
             finals.append(out[:, -1, layout.VOLS].sum())
-    return time.perf_counter() - t0, np.asarray(finals)
+    return time.perf_counter() - t0, time.process_time() - c0, np.asarray(finals)
 
 
 def shared_spinup(run, repeat):
@@ -186,7 +186,7 @@ def shared_spinup(run, repeat):
     alone = best_of(
         lambda k: [simulate_many(base, [k + 1], 2, lever_policies=[p]) for p in policies], repeat
     )
-    return together[0], alone[0]
+    return together, alone
 
 
 # ---- 5. the real all-Norway region ---------------------------------------------------------------
@@ -259,18 +259,19 @@ def main() -> None:
         f"floor (draw and compare) {ns_floor:.2f} ns, model/floor {ns / ns_floor:.1f}x; "
         f"minimal loop (draw and update) {ns_minimal:.2f} ns, model/minimal {ns / ns_minimal:.1f}x"
     )
-    seconds, finals = batch_workload(setup, args.replicates, args.batch, 2)
+    seconds, cpu, finals = batch_workload(setup, args.replicates, args.batch, 2)
     print(
         f"4. {args.replicates} District replicates, 2 threads, batches of {args.batch} "
-        f"({'simulate_batch' if BATCHED else 'one by one'}): {seconds:.1f} s, "
+        f"({'simulate_batch' if BATCHED else 'one by one'}): {seconds:.1f} s (CPU {cpu:.1f} s), "
         f"{seconds / args.replicates:.3f} s each; projection (not measured) to 1 000: "
         f"{seconds / args.replicates * 1000 / 60:.1f} min; 2050 volunteers mean "
         f"{finals.mean():,.0f} sd {finals.std(ddof=1):,.0f}; {load_line()}"
     )
     together, alone = shared_spinup(run, max(1, args.repeat // 2))
     print(
-        f"   one seed's 3 policies, 2 threads: together {together:.2f} s, one by one {alone:.2f} s "
-        f"({alone / together:.2f}x)"
+        f"   one seed's 3 policies, 2 threads: together {together[0]:.2f} s (CPU "
+        f"{together[1]:.2f} s), one by one {alone[0]:.2f} s (CPU {alone[1]:.2f} s): "
+        f"{alone[0] / together[0]:.2f}x wall, {alone[1] / together[1]:.2f}x CPU"
     )
     if not args.skip_norway:
         child = subprocess.run(

@@ -203,3 +203,17 @@ def test_batched_runner_yields_what_each_scenario_gives_alone_in_order(monkeypat
         table_alone, ages_alone = runner.simulate(cfg, scenario)
         pd.testing.assert_frame_equal(table, table_alone, check_exact=True)
         pd.testing.assert_frame_equal(ages, ages_alone, check_exact=True)
+
+
+def test_a_batch_refuses_jobs_of_different_worlds_or_years():
+    from copy import copy
+    from dataclasses import replace
+
+    from frivilligsim.engines import fast
+
+    job = _batch_jobs()[0]
+    with pytest.raises(ValueError, match="same world"):
+        fast.simulate_batch([job, job._replace(world=copy(job.world))])
+    shorter = replace(job.rates, death=job.rates.death[:-1])
+    with pytest.raises(ValueError, match="different years"):
+        fast.simulate_batch([job, job._replace(rates=shorter)])

@@ -152,6 +152,7 @@ class Request(NamedTuple):
     policy: str = "as_planned"
     model: dict | None = None  # behaviour parameter overrides
     levers: dict | None = None  # lever overrides of the policy
+    demography: str | None = None  # a demography alternative by name; None: the config's
 
 
 # Lines of the engine's yearly output summed into TOTALS (volunteers_with_centre is derived).
@@ -181,6 +182,7 @@ class Evaluator:
         self.n_months = (run.end_year - run.start_year + 1) * 12
         self.years = np.arange(run.start_year, run.end_year + 1)
         self._levers: dict = {}
+        self._rates: dict = {}
         from frivilligsim.engines import fast
 
         self._fast = fast
@@ -225,7 +227,7 @@ class Evaluator:
 
     def job(self, request: Request):
         """The engine job (``fast.Job``) of one request."""
-        seed, policy, model, levers = Request(*request)
+        seed, policy, model, levers, demography = Request(*request)
         params = self.model(model)
         chosen = self.policy(policy, levers)
         start_month = max(0, (chosen.start_year - self.run.start_year) * 12)
@@ -235,18 +237,31 @@ class Evaluator:
             self._lever_records(self.presets["as_planned"]),
             self._lever_records(chosen),
             start_month,
-            self.rates,
+            self._rates_of(demography),
             int(seed),
             self.n_months,
         )
 
+    def _rates_of(self, demography: str | None):
+        """The rates of a demography alternative (``demography_for``), built once per name."""
+        if demography is None or demography == self.run.demography.name:
+            return self.rates
+        if demography not in self._rates:
+            from frivilligsim.scenario.setup import demography_for, rates_for
+
+            alternative = demography_for(self.run, demography)
+            self._rates[demography] = rates_for(self.run, alternative, self.world)
+        return self._rates[demography]
+
     def simulate_many(self, requests) -> list[np.ndarray]:
         """The engine's yearly outputs of many requests at once, in order.
 
-        Each request is a :class:`Request` or a tuple ``(seed, policy, model, levers)``; the
-        result of each is what :meth:`simulate` gives for it alone. The requests run as one
+        Each request is a :class:`Request` or a tuple ``(seed, policy, model, levers[,
+        demography])``; the result of each is what :meth:`simulate` gives for it alone (with
+        ``demography``: what an evaluator of that alternative gives). The requests run as one
         batch (``fast.simulate_batch``): requests with the same seed and model overrides
-        share one spin-up (whatever their policy and levers), and both cores stay busy.
+        share one spin-up (whatever their policy, levers and demography), and both cores stay
+        busy.
         """
         jobs = [self.job(request) for request in requests]
         engine = self.run.engine

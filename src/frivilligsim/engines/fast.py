@@ -1153,6 +1153,9 @@ def simulate_batch(jobs, threads=None, check=True, keep_spinup=False):
     start_years = {int(job.rates.start_year) for job in jobs}
     if len(start_years) > 1:
         raise ValueError(f"simulate_batch: the jobs' rates start in different years {start_years}")
+    shapes = {tuple(getattr(job.rates, name).shape for name in Rates._fields) for job in jobs}
+    if len(shapes) > 1:
+        raise ValueError("simulate_batch: the jobs' rates cover different years; batch them apart")
     if threads is not None:
         numba.set_num_threads(int(threads))
     groups: dict[tuple, list[int]] = {}
