@@ -7,6 +7,7 @@ numbers against their CSVs, the sections in English and bokmål, and the refusal
 
 from __future__ import annotations
 
+import json
 import re
 
 import pandas as pd
@@ -147,7 +148,7 @@ def test_the_headline_numbers_are_the_csvs_rounded(full_report, folders):
     md = (folders["ensemble"] / "report.md").read_text("utf-8")
     head = pd.read_csv(folders["ensemble"] / "headline_uncertainty.csv")
     vols = head[head["outcome"] == "volunteers"]
-    assert len(vols) == 3
+    assert len(vols) == len(validate(load_config(ENSEMBLE)).ensemble.policies)
     for row in vols.to_dict(orient="records"):
         step = rounding.row_step(row)
         value = rounding.fmt_rounded(row["value"], step, "en")
@@ -174,11 +175,16 @@ def test_the_report_leads_with_what_the_model_can_say_then_every_section(full_re
     sets = pd.read_csv(folders["ensemble"] / "parameter_sets.csv")
     varied = [c for c in sets if c not in ("parameter_set", "weight", "abc_distance")]
     varied = [c for c in varied if not c.startswith("abc_")]
-    assert f"{len(varied)} assumed parameters were varied" in can_say
+    design = json.loads((folders["ensemble"] / "ensemble_design.json").read_text())
+    drawn, fitted = design["drawn_from_prior"], design["parameters"]
+    assert drawn and len(fitted) + len(drawn) == len(varied)  # experiment=ensemble_quick draws
+    assert f"{len(fitted)} assumed parameters were fitted to these numbers" in can_say
+    assert f"The other {len(drawn)} assumed parameters hardly move these numbers" in can_say
     gens = pd.read_csv(folders["ensemble"] / "abc_generations.csv")
     eff = i18n.fmt_number(gens["effective_sets"].iloc[-1], "en", 1)
     assert f"count as about {eff} independent versions" in can_say
-    assert "held at their default values" in can_say
+    assert "No assumed parameter is held at its default." in can_say
+    assert "held at their default values" not in can_say
     assert "90 % of the plausible versions" in can_say
     assert html.count("<img ") == 2  # the band figure and the waterfall
 

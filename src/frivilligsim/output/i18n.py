@@ -680,6 +680,12 @@ en.update(
         "within their tolerance.",
         "unc.can_say.varied": "{n} assumed parameters were varied, each between {low} % and "
         "{high} % of its default value: {names}.",
+        "unc.can_say.fitted": "{n} assumed parameters were fitted to these numbers, each within "
+        "{low} % to {high} % of its default value: {names}.",
+        "unc.can_say.drawn": "The other {n} assumed parameters hardly move these numbers, so the "
+        "fit cannot narrow them: each version of the model draws them afresh between {low} % "
+        "and {high} % of their default values. No assumed parameter is held at its default.",
+        "unc.can_say.drawn.list": "The {n} assumed parameters drawn for each version",
         "unc.can_say.fixed": "{n} other assumed parameters were held at their default values, "
         "so the true uncertainty is wider than the ranges below.",
         "unc.can_say.fixed.list": "The {n} assumed parameters held at their defaults",
@@ -850,6 +856,13 @@ nb.update(
         "toleransen.",
         "unc.can_say.varied": "{n} antatte parametere ble variert, hver mellom {low} % og "
         "{high} % av standardverdien: {names}.",
+        "unc.can_say.fitted": "{n} antatte parametere ble tilpasset disse tallene, hver innenfor "
+        "{low} % til {high} % av standardverdien: {names}.",
+        "unc.can_say.drawn": "De andre {n} antatte parameterne flytter knapt disse tallene, så "
+        "tilpasningen kan ikke snevre dem inn: hver versjon av modellen trekker dem på nytt "
+        "mellom {low} % og {high} % av standardverdien. Ingen antatt parameter holdes fast på "
+        "standardverdien.",
+        "unc.can_say.drawn.list": "De {n} antatte parameterne som trekkes for hver versjon",
         "unc.can_say.fixed": "{n} andre antatte parametere ble holdt på standardverdien, så den "
         "egentlige usikkerheten er større enn intervallene nedenfor.",
         "unc.can_say.fixed.list": "De {n} antatte parameterne som ble holdt på standardverdien",

@@ -337,18 +337,19 @@ def _can_say(ens: Ensemble, lang: str, n_municipalities: int) -> list:
         key = "unc.can_say.check.fail" if missed else "unc.can_say.check.pass"
         items.append(t(key, targets=", ".join(missed)))
     varied = varied_parameters(ens)
+    drawn = [v for v in drawn_parameters(ens) if v in varied]
+    fitted = [v for v in varied if v not in drawn]
     factor = float(ens.config.get("ensemble", {}).get("bound_factor", 0.5) or 0.5)
-    if varied:
-        names = ", ".join(f"`{v}`" for v in varied)
-        items.append(
-            t(
-                "unc.can_say.varied",
-                n=len(varied),
-                low=i18n.fmt_number(100 * (1 - factor), lang),
-                high=i18n.fmt_number(100 * (1 + factor), lang),
-                names=names,
-            )
-        )
+    bounds = {
+        "low": i18n.fmt_number(100 * (1 - factor), lang),
+        "high": i18n.fmt_number(100 * (1 + factor), lang),
+    }
+    if fitted:
+        names = ", ".join(f"`{v}`" for v in fitted)
+        key = "unc.can_say.fitted" if drawn else "unc.can_say.varied"
+        items.append(t(key, n=len(fitted), names=names, **bounds))
+    if drawn:
+        items.append(t("unc.can_say.drawn", n=len(drawn), **bounds))
     fixed = [
         r["name"]
         for r in ens.manifest.get("provenance") or []
@@ -357,12 +358,14 @@ def _can_say(ens: Ensemble, lang: str, n_municipalities: int) -> list:
         and str(r.get("source", "")).split(" ")[0].rstrip(":;,") in ("assumption", "calibrated")
         and r.get("name") not in varied
     ]
+    details = None
     if fixed:
         items.append(t("unc.can_say.fixed", n=len(fixed)))
         details = (t("unc.can_say.fixed.list", n=len(fixed)), ", ".join(f"`{f}`" for f in fixed))
-    else:
+    elif drawn:
+        details = (t("unc.can_say.drawn.list", n=len(drawn)), ", ".join(f"`{d}`" for d in drawn))
+    if not fixed and not ens.manifest.get("provenance"):
         items.append(t("unc.can_say.fixed.unknown"))
-        details = None
     eff = effective_sets(ens)
     if ens.sets is not None and len(ens.sets) and eff is not None:
         seeds = int(ens.headline["seeds_per_set"].min())
@@ -384,6 +387,13 @@ def varied_parameters(ens: Ensemble) -> list[str]:
         meta = {"parameter_set", "weight", "abc_distance"}
         return [c for c in ens.sets.columns if c not in meta and not c.startswith("abc_")]
     return list(ens.info.get("parameters") or [])
+
+
+def drawn_parameters(ens: Ensemble) -> list[str]:
+    """The parameters drawn from their prior for each set rather than fitted
+    (``ensemble.draw_others``), as the fit recorded them in ensemble_design.json."""
+    design = _json(ens.folder / "ensemble_design.json")
+    return list((design or {}).get("drawn_from_prior") or ens.info.get("drawn_from_prior") or [])
 
 
 def effective_sets(ens: Ensemble) -> float | None:
