@@ -196,6 +196,7 @@ def test_the_fit_is_reproducible_with_one_worker(tiny_ensemble, tmp_path):
     "override, message",
     [
         ("ensemble.stage=everything", "ensemble.stage"),
+        ("ensemble.coordinates=polar", "ensemble.coordinates"),
         ("ensemble.chunk=2", "ensemble.chunk"),
         ("ensemble.reference_policy=mobilisation", "reference_policy"),
         ("ensemble.policies=[as_planned,utopia]", "utopia is not a policy"),
@@ -280,3 +281,15 @@ def test_the_other_assumptions_are_drawn_from_their_prior_for_every_set(tiny_ens
     assert values != en.drawn_values(run, 4)[1]
     off = en.prepare(validate(load_config([*TINY, "ensemble.draw_others=false"])))
     assert en.other_parameters(off) == []
+
+
+def test_both_coordinates_give_values_uniform_on_the_prior_interval():
+    problem = {"names": ["a", "b"], "bounds": [[1.0, 3.0], [0.0, 0.5]]}
+    assert en.from_unit(problem, {"a": 0.25, "b": 1.0}, "unit") == [1.5, 0.5]
+    assert en.from_unit(problem, {"a": -0.1, "b": 0.5}, "unit") == [1.0, 0.25]  # kept inside
+    assert en.from_unit(problem, {"a": 0.0, "b": 0.0}, "logistic") == [2.0, 0.25]
+    rng = np.random.default_rng(1)
+    z = rng.logistic(size=20_000)
+    values = [en.from_unit(problem, {"a": x, "b": x}, "logistic")[0] for x in z]
+    counts, _ = np.histogram(values, bins=4, range=(1.0, 3.0))
+    assert np.all(np.abs(counts / len(values) - 0.25) < 0.02)

@@ -146,6 +146,7 @@ class EnsembleConfig:
     dir: str | None = None  # folder the stages share; null: the run directory
     parameters: list[str] = field(default_factory=list)  # empty: every assumption parameter
     draw_others: bool = False  # every other assumption parameter drawn from its prior per set
+    coordinates: str = "logistic"  # what pyabc samples: unit (positions in [0, 1]) | logistic
     bound_factor: float = 0.5  # prior: uniform on default x [1 - f, 1 + f], in the valid range
     population: int = 100  # ABC-SMC particles per generation (= accepted parameter sets)
     generations: int = 8  # at most this many ABC-SMC generations
