@@ -293,3 +293,17 @@ def test_both_coordinates_give_values_uniform_on_the_prior_interval():
     values = [en.from_unit(problem, {"a": x, "b": x}, "logistic")[0] for x in z]
     counts, _ = np.histogram(values, bins=4, range=(1.0, 3.0))
     assert np.all(np.abs(counts / len(values) - 0.25) < 0.02)
+
+
+def test_a_fit_from_before_the_coordinates_key_still_matches_what_it_did(tiny_ensemble, tmp_path):
+    run, folder, _, _ = tiny_ensemble
+    for name in ("parameter_sets.csv", "ensemble_design.json"):
+        (tmp_path / name).write_bytes((folder / name).read_bytes())
+    design = json.loads((tmp_path / "ensemble_design.json").read_text())
+    assert design["key"]["ensemble"].pop("coordinates") == run.ensemble.coordinates
+    (tmp_path / "ensemble_design.json").write_text(json.dumps(design))
+    logistic = en.prepare(replace(run, ensemble=replace(run.ensemble, coordinates="logistic")))
+    assert en._check_design(tmp_path, logistic)["key"]["ensemble"]["coordinates"] == "logistic"
+    unit = replace(logistic, ensemble=replace(logistic.ensemble, coordinates="unit"))
+    with pytest.raises(ConfigError, match="coordinates"):
+        en._check_design(tmp_path, unit)
