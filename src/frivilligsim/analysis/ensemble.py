@@ -195,7 +195,13 @@ def _check_design(folder: Path, run: RunConfig) -> dict:
     for name, before in DESIGN_KEYS_ADDED.items():  # a fit from before the key existed
         design["key"]["ensemble"].setdefault(name, before)
     if design["key"] != key:
-        changed = sorted(k for k in key if design["key"].get(k) != key[k])
+        changed = sorted(
+            f"{k}.{sub}" if isinstance(key[k], dict) else k
+            for k in key
+            if design["key"].get(k) != key[k]
+            for sub in (key[k] if isinstance(key[k], dict) else [None])
+            if sub is None or (design["key"].get(k) or {}).get(sub) != key[k][sub]
+        )
         raise ConfigError(
             f"{path} was made with a different config ({', '.join(changed)} differ); "
             "use the same overrides in every stage"
