@@ -466,7 +466,9 @@ def morris(run: RunConfig, folder: Path, log=None) -> pd.DataFrame:
         tables.append(t.sort_values("rank"))
     indices = pd.concat(tables, ignore_index=True)
     indices.to_csv(folder / "morris_indices.csv", index=False)
-    plot_morris(indices, folder / "morris.png")
+    plot_morris(
+        indices, folder / "morris.png", scope=scope_label(run, len(analysis_seeds(run, "morris")))
+    )
     return indices
 
 
@@ -549,7 +551,7 @@ def sobol_analyse(run: RunConfig, folder: Path, log=None) -> pd.DataFrame:
         rows = half * (problem["num_vars"] + 2)  # the first N/2 base points are a design too
         smaller = sobol_indices(problem, Y[:rows], run.end_year, run.seed)
         convergence(indices, smaller).to_csv(folder / "sobol_convergence.csv", index=False)
-    plot_sobol(indices, folder / "sobol.png")
+    plot_sobol(indices, folder / "sobol.png", scope=scope_label(run, len(analysis_seeds(run))))
     return indices
 
 
@@ -620,7 +622,19 @@ def _pyplot():
     return plt
 
 
-def plot_morris(indices: pd.DataFrame, path: Path, top: int = 12) -> None:
+def scope_label(run: RunConfig, seeds: int) -> str:
+    """What a sensitivity figure covers: region, municipalities, years and seeds."""
+    from frivilligsim.scenario.setup import world_for
+
+    n = world_for(run.region, run.start_year).n_municipalities
+    synthetic = " (synthetic test region)" if run.region.name == "synthetic" else ""
+    return (
+        f"region {run.region.name}{synthetic}, {n} municipalities, {run.start_year}-"
+        f"{run.end_year}, {seeds} seed{'s' if seeds != 1 else ''} per row"
+    )
+
+
+def plot_morris(indices: pd.DataFrame, path: Path, top: int = 12, scope: str = "") -> None:
     """Horizontal bars of mu* (with its bootstrap interval) for the top parameters per outcome."""
     plt = _pyplot()
     outcomes_ = list(dict.fromkeys(indices["outcome"]))
@@ -631,15 +645,13 @@ def plot_morris(indices: pd.DataFrame, path: Path, top: int = 12) -> None:
         ax.set_title(f"Morris mu*: {outcome}", fontsize=9)
         ax.tick_params(axis="y", labelsize=7)
         ax.tick_params(axis="x", labelsize=7)
-    fig.suptitle(
-        "Elementary effects (synthetic District Norway subset; see docs/calibration.md)", fontsize=9
-    )
+    fig.suptitle(f"Morris elementary effects ({scope}; docs/uncertainty.md)", fontsize=9)
     fig.tight_layout()
     fig.savefig(path, dpi=120)
     plt.close(fig)
 
 
-def plot_sobol(indices: pd.DataFrame, path: Path) -> None:
+def plot_sobol(indices: pd.DataFrame, path: Path, scope: str = "") -> None:
     plt = _pyplot()
     outcomes_ = list(dict.fromkeys(indices["outcome"]))
     fig, axes = plt.subplots(1, len(outcomes_), figsize=(4.6 * len(outcomes_), 3.6))
@@ -662,6 +674,7 @@ def plot_sobol(indices: pd.DataFrame, path: Path) -> None:
         ax.set_title(f"Sobol: {outcome}", fontsize=9)
         ax.tick_params(axis="x", labelsize=7)
     np.atleast_1d(axes)[0].legend(fontsize=7)
+    fig.suptitle(f"Sobol indices with 95 % bootstrap intervals ({scope})", fontsize=9)
     fig.tight_layout()
     fig.savefig(path, dpi=120)
     plt.close(fig)
