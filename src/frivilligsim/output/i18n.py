@@ -816,6 +816,8 @@ en.update(
         "unc.col.rank": "Rank",
         "unc.col.index": "Index",
         "unc.source.lever": "policy lever: differs between the presets in conf/policy/",
+        "unc.source.mechanism": "mechanism switch: off sets the parameters that carry it to zero "
+        "(docs/uncertainty.md, section 4)",
         "unc.munis": "Municipalities",
         "unc.munis.text": "Volunteers in {year} in each municipality under each policy, with "
         "both ranges. `municipalities.csv` holds the same numbers, unrounded and rounded, and "
@@ -993,6 +995,8 @@ nb.update(
         "unc.col.rank": "Plass",
         "unc.col.index": "Indeks",
         "unc.source.lever": "politisk virkemiddel: ulikt mellom politikkalternativene",
+        "unc.source.mechanism": "mekanisme som slås av: parameterne som bærer den settes til null "
+        "(docs/uncertainty.md, del 4)",
         "unc.munis": "Kommunene",
         "unc.munis.text": "Frivillige i {year} i hver kommune under hvert politikkalternativ, "
         "med begge intervaller. `municipalities.csv` har de samme tallene, uavrundet og "

@@ -162,6 +162,11 @@ def read_sensitivity(folder, lang: str) -> Sensitivity:
         raise ConfigError(i18n.t("error.sensitivity_dir", lang, path=folder))
     rows = _json(folder / "manifest.json").get("provenance") or []
     provenance = {r.get("name"): r.get("source", "") for r in rows if isinstance(r, dict)}
+    if not provenance:  # a stage folder has no manifest: the packaged parameter comments
+        from frivilligsim.scenario.config import CONF_DIR
+        from frivilligsim.scenario.provenance import read_sources
+
+        provenance = dict(read_sources(CONF_DIR / "model" / "default.yaml"))
     return Sensitivity(
         folder,
         method,
@@ -572,6 +577,8 @@ def _influence(sens: Sensitivity | None, lang: str, year: int) -> list:
         source = sens.provenance.get(name, "")
         if name.startswith("policy."):
             source = t("unc.source.lever")
+        elif name.startswith("mechanism."):
+            source = t("unc.source.mechanism")
         rows.append([str(k), f"`{name}`", i18n.fmt_number(r["index_value"], lang, 3), source])
     header = [
         t("unc.col.rank"),
