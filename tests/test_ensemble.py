@@ -265,22 +265,28 @@ def test_the_fit_runs_on_several_worker_processes(tmp_path):
 
 
 def test_the_other_assumptions_are_drawn_from_their_prior_for_every_set(tiny_ensemble):
+    import pyabc
+
     run, folder, _, _ = tiny_ensemble
     run = en.prepare(run)
-    sets = pd.read_csv(folder / "parameter_sets.csv")
-    others = en.other_parameters(run)
-    assert run.ensemble.draw_others and len(others) > 40  # experiment=ensemble draws them
-    assert not set(others) & set(en.parameters_for(run))
+    assert not run.ensemble.draw_others and en.other_parameters(run) == []
+    held = pd.read_csv(folder / "parameter_sets.csv")
+    assert "motivation_loss_orders" not in held  # held at its default: not a column
+    drawing = replace(run, ensemble=replace(run.ensemble, draw_others=True))
+    others = en.other_parameters(drawing)
+    assert len(others) > 40 and not set(others) & set(en.parameters_for(drawing))
+    history = pyabc.History(f"sqlite:///{folder / en.DB}")
+    sets = en.accepted_sets(history, en.prior_problem(drawing), drawing)
+    fitted = en.parameters_for(drawing)
+    pd.testing.assert_frame_equal(sets[fitted], held[fitted])  # the fit is the same
     bounds = dict(zip(others, en.problem_for(others, run.model, 0.5)["bounds"], strict=True))
     for name in ("dropout_base", "motivation_loss_orders", "word_of_mouth"):
         lo, hi = bounds[name]
         assert sets[name].between(lo, hi).all(), name
         assert sets[name].nunique() == len(sets), name  # a fresh draw per set
-    names, values = en.drawn_values(run, 3)
-    assert (names, values) == en.drawn_values(run, 3)  # keyed: the same on any stage
-    assert values != en.drawn_values(run, 4)[1]
-    off = en.prepare(validate(load_config([*TINY, "ensemble.draw_others=false"])))
-    assert en.other_parameters(off) == []
+    names, values = en.drawn_values(drawing, 3)
+    assert (names, values) == en.drawn_values(drawing, 3)  # keyed: the same on any stage
+    assert values != en.drawn_values(drawing, 4)[1]
 
 
 def test_both_coordinates_give_values_uniform_on_the_prior_interval():
