@@ -678,15 +678,25 @@ def render_html(page: Page) -> str:
         warnings.append(f"<p class='note'>{_e(t('report.warn.synthetic'))}</p>")
     warnings.append(f"<p class='note'>{_rich(t('report.chance_only'))}</p>")
     sections = _sections(page)
+    footer = t("footer.synthetic" if _synthetic(page.manifest) else "footer.real")
+    version = page.manifest.get("version") or ""
+    experiment = experiment_name(page.manifest)
+    meta = (
+        f"{_e(t('report.sc.experiment'))}: <code>{_e(experiment)}</code>.\n"
+        f"{_e(t('report.generated', version=version))} {_e(footer)}."
+    )
+    return html_page(page.lang, title, meta, sections, "".join(warnings))
+
+
+def html_page(lang: str, title: str, meta_html: str, sections, before_nav: str = "") -> str:
+    """A self-contained report page: title, meta line, contents list, then the sections
+    ``(id, heading, html)``; shared by the run report and the ensemble report."""
     nav = "".join(f"<li><a href='#{sid}'>{_e(name)}</a></li>" for sid, name, _ in sections)
     body = "".join(
         f"<h2 id='{sid}'>{_e(name)}</h2>\n{content}\n" for sid, name, content in sections
     )
-    footer = t("footer.synthetic" if _synthetic(page.manifest) else "footer.real")
-    version = page.manifest.get("version") or ""
-    experiment = experiment_name(page.manifest)
     return f"""<!DOCTYPE html>
-<html lang="{_e(page.lang)}">
+<html lang="{_e(lang)}">
 <head>
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
@@ -696,9 +706,8 @@ def render_html(page: Page) -> str:
 <body>
 <main>
 <h1>{_e(title)}</h1>
-<p class="meta">{_e(t("report.sc.experiment"))}: <code>{_e(experiment)}</code>.
-{_e(t("report.generated", version=version))} {_e(footer)}.</p>
-{"".join(warnings)}
+<p class="meta">{meta_html}</p>
+{before_nav}
 <nav><ol>{nav}</ol></nav>
 {body}</main>
 <script>{_SCRIPT}</script>

@@ -28,7 +28,7 @@ import pandas as pd
 
 from frivilligsim.errors import ConfigError, DataFileError
 from frivilligsim.output import i18n, rounding, tables, uncertainty_figures
-from frivilligsim.output.report_html import _CSS, _SCRIPT, _e, _img_tag, _rich
+from frivilligsim.output.report_html import _e, _img_tag, _rich, html_page
 from frivilligsim.output.run_files import check_lang, municipality_info, output_names, write_atomic
 
 HEADLINE = "headline_uncertainty.csv"
@@ -669,29 +669,10 @@ def _md_block(block, base: Path) -> str:
 
 
 def render_html(title: str, meta: str, sections, lang: str) -> str:
-    nav = "".join(f"<li><a href='#{sid}'>{_e(name)}</a></li>" for sid, name, _ in sections)
-    body = "".join(
-        f"<h2 id='{sid}'>{_e(name)}</h2>\n" + "".join(_html_block(b, lang) for b in blocks) + "\n"
-        for sid, name, blocks in sections
-    )
-    return f"""<!DOCTYPE html>
-<html lang="{_e(lang)}">
-<head>
-<meta charset="utf-8">
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<title>{_e(title)}</title>
-<style>{_CSS}</style>
-</head>
-<body>
-<main>
-<h1>{_e(title)}</h1>
-<p class="meta">{_rich(meta)}</p>
-<nav><ol>{nav}</ol></nav>
-{body}</main>
-<script>{_SCRIPT}</script>
-</body>
-</html>
-"""
+    html_sections = [
+        (sid, name, "".join(_html_block(b, lang) for b in blocks)) for sid, name, blocks in sections
+    ]
+    return html_page(lang, title, _rich(meta), html_sections)
 
 
 def render_markdown(title: str, meta: str, sections, base: Path) -> str:
