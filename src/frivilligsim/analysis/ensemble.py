@@ -37,9 +37,10 @@ from frivilligsim.analysis import calibration, uncertainty
 from frivilligsim.analysis.outcomes import Evaluator, Request, add_measures
 from frivilligsim.analysis.sensitivity import (
     assumption_parameters,
+    check_staging,
     overrides_for_row,
     problem_for,
-    representative_subset,
+    with_spread_subset,
 )
 from frivilligsim.core.parameters import BehaviourParams
 from frivilligsim.core.rng import replicate_seed
@@ -56,19 +57,9 @@ SETS = "parameter_sets.csv"
 
 def prepare(run: RunConfig) -> RunConfig:
     """Check the settings; reduce the region to a spread subset when asked."""
-    from frivilligsim.scenario.setup import world_for
 
     s = run.ensemble
-    if s.stage not in STAGES:
-        raise ConfigError(
-            f"ensemble.stage={s.stage} is not a stage; choose one of: {', '.join(STAGES)}"
-        )
-    if s.n_chunks < 1 or not (0 <= s.chunk < s.n_chunks):
-        raise ConfigError(
-            f"ensemble.chunk={s.chunk} must be in 0..n_chunks-1 (n_chunks={s.n_chunks})"
-        )
-    if not (0 < s.bound_factor < 1):
-        raise ConfigError(f"ensemble.bound_factor={s.bound_factor} must be in (0, 1)")
+    check_staging(s, "ensemble", STAGES)
     if s.coordinates not in COORDINATES:
         raise ConfigError(
             f"ensemble.coordinates={s.coordinates} is not one of: {', '.join(COORDINATES)}"
@@ -100,11 +91,7 @@ def prepare(run: RunConfig) -> RunConfig:
             f"(to {last_window}) and not pass end_year={run.end_year}"
         )
     calibration.check_window(run)
-    if s.municipalities is None or run.region.municipalities is not None:
-        return run
-    region = world_for(run.region).region
-    codes = representative_subset(region, int(s.municipalities))
-    return replace(run, region=replace(run.region, municipalities=codes, max_municipalities=None))
+    return with_spread_subset(run, s.municipalities)
 
 
 def parameters_for(run: RunConfig) -> list[str]:

@@ -373,28 +373,39 @@ def _write_design(folder: Path, run: RunConfig, what: str, problem: dict, extra:
     write_json(json.loads(json.dumps(payload, default=str)), folder / f"{what}_design.json")
 
 
-def prepare(run: RunConfig) -> RunConfig:
-    """The config the analysis runs: the region reduced to a spread subset when asked."""
+def check_staging(settings, group: str, stages) -> None:
+    """The settings every staged analysis shares (``<group>.stage``, ``chunk``, ``n_chunks``,
+    ``bound_factor``): one clear line for a bad value."""
+    if settings.stage not in stages:
+        raise ConfigError(
+            f"{group}.stage={settings.stage} is not a stage; choose one of: {', '.join(stages)}"
+        )
+    if settings.n_chunks < 1 or not (0 <= settings.chunk < settings.n_chunks):
+        raise ConfigError(
+            f"{group}.chunk={settings.chunk} must be in 0..n_chunks-1 "
+            f"(n_chunks={settings.n_chunks})"
+        )
+    if not (0 < settings.bound_factor < 1):
+        raise ConfigError(f"{group}.bound_factor={settings.bound_factor} must be in (0, 1)")
+
+
+def with_spread_subset(run: RunConfig, n: int | None) -> RunConfig:
+    """``run`` on a spread subset of ``n`` municipalities (none given: unchanged)."""
     from dataclasses import replace
 
     from frivilligsim.scenario.setup import world_for
 
-    settings = run.sensitivity
-    if settings.stage not in STAGES:
-        raise ConfigError(
-            f"sensitivity.stage={settings.stage} is not a stage; choose one of: {', '.join(STAGES)}"
-        )
-    if settings.n_chunks < 1 or not (0 <= settings.chunk < settings.n_chunks):
-        raise ConfigError(
-            f"sensitivity.chunk={settings.chunk} must be in 0..n_chunks-1 (n_chunks={settings.n_chunks})"
-        )
-    if not (0 < settings.bound_factor < 1):
-        raise ConfigError(f"sensitivity.bound_factor={settings.bound_factor} must be in (0, 1)")
-    if settings.municipalities is None or run.region.municipalities is not None:
+    if n is None or run.region.municipalities is not None:
         return run
     region = world_for(run.region, run.start_year).region
-    codes = representative_subset(region, int(settings.municipalities))
+    codes = representative_subset(region, int(n))
     return replace(run, region=replace(run.region, municipalities=codes, max_municipalities=None))
+
+
+def prepare(run: RunConfig) -> RunConfig:
+    """The config the analysis runs: the region reduced to a spread subset when asked."""
+    check_staging(run.sensitivity, "sensitivity", STAGES)
+    return with_spread_subset(run, run.sensitivity.municipalities)
 
 
 def parameters_for(run: RunConfig) -> list[str]:
