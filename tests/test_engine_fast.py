@@ -217,3 +217,26 @@ def test_a_batch_refuses_jobs_of_different_worlds_or_years():
     shorter = replace(job.rates, death=job.rates.death[:-1])
     with pytest.raises(ValueError, match="different years"):
         fast.simulate_batch([job, job._replace(rates=shorter)])
+
+
+def test_lanes_hold_every_task_once_and_balance_the_work():
+    """numba gives each thread an equal block of a prange's iterations whatever they cost, so
+    the engine balances the work itself: one lane per thread, longest task first to the lane
+    with the least work. Every task runs exactly once, and no lane ends more than one task's
+    cost above another."""
+    from frivilligsim.engines import fast
+
+    draws = np.random.default_rng(3)
+    tasks = np.stack([np.repeat(np.arange(6), 50), np.tile(np.arange(50), 6)], axis=1)
+    cost = np.sort(draws.pareto(1.5, len(tasks)) + 1.0)[::-1].copy()  # largest first, skewed
+    of = {tuple(t): c for t, c in zip(tasks.tolist(), cost, strict=True)}
+    for n_lanes in (1, 2, 3, 16):
+        lanes, start = fast._lanes(tasks, cost, n_lanes)
+        assert start[0] == 0 and start[-1] == len(tasks) and np.all(np.diff(start) > 0)
+        assert sorted(map(tuple, lanes.tolist())) == sorted(map(tuple, tasks.tolist()))
+        loads = [sum(of[tuple(t)] for t in lanes[a:b].tolist()) for a, b in zip(start, start[1:])]
+        assert max(loads) - min(loads) <= cost.max() + 1e-9
+        if n_lanes == 2:  # equal halves of the largest-first order: one thread got most work
+            half = len(cost) // 2
+            assert cost[:half].sum() > 1.5 * cost[half:].sum()
+            assert max(loads) < 1.05 * min(loads)

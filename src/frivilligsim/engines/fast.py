@@ -977,18 +977,20 @@ def _job_rates(rates, r, m):
 
 
 @njit(cache=True, parallel=True)
-def _run_all(jobs, tasks, world, rates, levers, params, start_year, check, out, pyramid, err):
+def _run_all(jobs, tasks, lane_start, world, rates, levers, params, start_year, check, out, pyramid, err):
     """Every task (spin-up group ``tasks[k, 0]``, municipality ``tasks[k, 1]``) in one loop.
 
-    Tasks share no state. The caller sets a chunk size of 1 (a thread takes the next task when
-    it finishes one) and orders the tasks largest first, so no thread is left alone with a
-    large municipality at the end.
+    Tasks share no state. They come in lanes (``tasks[lane_start[t]:lane_start[t + 1]]``), one
+    per thread, balanced by the caller (:func:`_lanes`): numba splits a ``prange`` into equal
+    blocks of iterations, one per thread, whatever their cost, so one iteration per lane is
+    what keeps every thread busy to the end.
     """
-    for k in prange(tasks.shape[0]):
-        _run_task(
-            tasks[k, 0], tasks[k, 1], jobs, world, rates, levers, params, start_year, check,
-            out, pyramid, err,
-        )  # fmt: skip
+    for t in prange(lane_start.shape[0] - 1):
+        for k in range(lane_start[t], lane_start[t + 1]):
+            _run_task(
+                tasks[k, 0], tasks[k, 1], jobs, world, rates, levers, params, start_year, check,
+                out, pyramid, err,
+            )  # fmt: skip
 
 
 @njit(cache=True)
@@ -1132,7 +1134,7 @@ def simulate_batch(jobs, threads=None, check=True, keep_spinup=False):
     Jobs with the same :func:`spinup_key` (for example every policy and demography alternative
     of one seed) share one spin-up: it runs once per municipality and each job continues from
     a copy of the state after it. The parallel loop runs over (spin-up group, municipality)
-    tasks, largest first, so a batch keeps both cores busy to the end. Every draw is keyed by
+    tasks, in lanes of equal work (one per thread), so a batch keeps every core busy to the end. Every draw is keyed by
     (seed, entity, month, purpose), so results do not depend on the batch, its order or the
     thread count.
 
@@ -1229,16 +1231,12 @@ def _simulate_part(world, jobs, check):
     stacked = Rates(*(np.stack([getattr(r, name) for r in rate_sets]) for name in Rates._fields))
     levers = np.stack([np.asarray(s) for s in lever_sets]).view(np.recarray)
     params_array = np.asarray(params, dtype=params[0].dtype).view(np.recarray)
-    tasks = _tasks(world, batch, group_list)
+    tasks, lane_start = _lanes(*_tasks(world, batch, group_list), numba.get_num_threads())
     world_arrays = WorldArrays(*(getattr(world, name) for name in WorldArrays._fields))
-    numba.set_parallel_chunksize(1)
-    try:
-        _run_all(
-            batch, tasks, world_arrays, stacked, levers, params_array,
-            np.int64(jobs[0].rates.start_year), bool(check), out, pyramid, err,
-        )  # fmt: skip
-    finally:
-        numba.set_parallel_chunksize(0)
+    _run_all(
+        batch, tasks, lane_start, world_arrays, stacked, levers, params_array,
+        np.int64(jobs[0].rates.start_year), bool(check), out, pyramid, err,
+    )  # fmt: skip
     start_year = int(jobs[0].rates.start_year)
     results = []
     for j, job in enumerate(jobs):
@@ -1252,7 +1250,7 @@ def _simulate_part(world, jobs, check):
 
 
 def _tasks(world, batch, group_list):
-    """(group, municipality) tasks, the most work first (residents x months to run)."""
+    """Every (group, municipality) task and its cost (residents x months to run)."""
     tasks = []
     cost = []
     for g, members in enumerate(group_list):
@@ -1260,8 +1258,27 @@ def _tasks(world, batch, group_list):
         for m in range(world.n_municipalities):
             tasks.append((g, m))
             cost.append(float(world.n_residents[m]) * float(months))
-    order = np.argsort(-np.asarray(cost), kind="stable")
-    return np.asarray(tasks, dtype=np.int64).reshape(-1, 2)[order]
+    return np.asarray(tasks, dtype=np.int64).reshape(-1, 2), np.asarray(cost)
+
+
+def _lanes(tasks, cost, n_lanes):
+    """The tasks in ``n_lanes`` lanes of nearly equal cost, and where each lane starts.
+
+    Longest first, each task to the lane with the least work so far (a lane ends at most one
+    task's cost above the others). Which lane runs a task changes no result: tasks share no
+    state and every draw is keyed.
+    """
+    n_lanes = max(1, min(int(n_lanes), len(tasks)))
+    load = np.zeros(n_lanes)
+    lane = np.empty(len(tasks), dtype=np.int64)
+    order = np.argsort(-cost, kind="stable")
+    for k in order:
+        t = int(np.argmin(load))
+        lane[k] = t
+        load[t] += cost[k]
+    by_lane = np.lexsort((np.argsort(order, kind="stable"), lane))  # lane, then longest first
+    lane_start = np.searchsorted(lane[by_lane], np.arange(n_lanes + 1)).astype(np.int64)
+    return np.ascontiguousarray(tasks[by_lane]), lane_start
 
 
 def simulate(
