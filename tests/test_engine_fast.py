@@ -234,7 +234,10 @@ def test_lanes_hold_every_task_once_and_balance_the_work():
         lanes, start = fast._lanes(tasks, cost, n_lanes)
         assert start[0] == 0 and start[-1] == len(tasks) and np.all(np.diff(start) > 0)
         assert sorted(map(tuple, lanes.tolist())) == sorted(map(tuple, tasks.tolist()))
-        loads = [sum(of[tuple(t)] for t in lanes[a:b].tolist()) for a, b in zip(start, start[1:])]
+        loads = [
+            sum(of[tuple(t)] for t in lanes[a:b].tolist())
+            for a, b in zip(start[:-1], start[1:], strict=True)
+        ]
         assert max(loads) - min(loads) <= cost.max() + 1e-9
         if n_lanes == 2:  # equal halves of the largest-first order: one thread got most work
             half = len(cost) // 2
