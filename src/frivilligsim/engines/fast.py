@@ -977,7 +977,9 @@ def _job_rates(rates, r, m):
 
 
 @njit(cache=True, parallel=True)
-def _run_all(jobs, tasks, lane_start, world, rates, levers, params, start_year, check, out, pyramid, err):
+def _run_all(
+    jobs, tasks, lane_start, world, rates, levers, params, start_year, check, out, pyramid, err
+):
     """Every task (spin-up group ``tasks[k, 0]``, municipality ``tasks[k, 1]``) in one loop.
 
     Tasks share no state. They come in lanes (``tasks[lane_start[t]:lane_start[t + 1]]``), one
