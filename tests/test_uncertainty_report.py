@@ -326,6 +326,18 @@ def test_the_config_keys_feed_the_report(folders, tmp_path):
     assert "<code>order_intensity</code>" in section
 
 
+
+def test_a_stage_folder_without_a_manifest_names_itself_as_the_experiment(folders, tmp_path):
+    """A staged ensemble's folder (ensemble.dir) has no manifest: the report says which folder."""
+    import shutil
+
+    copy = tmp_path / "stage"
+    shutil.copytree(folders["ensemble"], copy)
+    (copy / "manifest.json").unlink()
+    html = report.write_report(copy).read_text("utf-8")
+    assert f"<code>ensemble.dir={copy}</code>" in html
+    assert "<code></code>" not in html
+
 # ---- in a browser ----------------------------------------------------------------------------
 
 

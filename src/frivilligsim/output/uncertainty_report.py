@@ -810,7 +810,8 @@ def write_uncertainty_report(
     fig_dir.mkdir(parents=True, exist_ok=True)
     region_report = output_names(run_lang, lang)[0]
     title, sections = build_sections(ens, lang, fig_dir, dec, sens, code, region_report)
-    experiment = ens.config.get("experiment_name") or ens.manifest.get("experiment_name") or ""
+    experiment = ens.config.get("experiment_name") or ens.manifest.get("experiment_name")
+    experiment = experiment or f"ensemble.dir={ens.folder}"  # a stage folder has no manifest
     meta = f"{i18n.t('report.sc.experiment', lang)}: `{experiment}`. " + i18n.t(
         "report.generated", lang, version=ens.manifest.get("version") or ""
     )
