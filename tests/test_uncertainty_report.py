@@ -221,6 +221,12 @@ def test_the_influential_assumptions_are_sobol_ranked_with_provenance(full_repor
     assert positions == sorted(positions)
     assert "assumption:" in section  # the parameter's provenance from the run's manifest
     assert "convergence check" in section
+    # then the policy gap's own ranking, after its introduction
+    gap = sobol[sobol["outcome"] == "volunteer_difference_2026"].sort_values("ST", ascending=False)
+    assert len(gap) > 0
+    after = section.split("<code>volunteer_difference_2026</code>")[1]
+    positions = [after.index(f"<code>{p}</code>") for p in gap["parameter"]]
+    assert positions == sorted(positions)
 
 
 def test_without_the_other_folders_each_section_names_its_command(folders, tmp_path):
@@ -326,7 +332,6 @@ def test_the_config_keys_feed_the_report(folders, tmp_path):
     assert "<code>order_intensity</code>" in section
 
 
-
 def test_a_stage_folder_without_a_manifest_names_itself_as_the_experiment(folders, tmp_path):
     """A staged ensemble's folder (ensemble.dir) has no manifest: the report says which folder."""
     import shutil
@@ -337,6 +342,7 @@ def test_a_stage_folder_without_a_manifest_names_itself_as_the_experiment(folder
     html = report.write_report(copy).read_text("utf-8")
     assert f"<code>ensemble.dir={copy}</code>" in html
     assert "<code></code>" not in html
+
 
 # ---- in a browser ----------------------------------------------------------------------------
 

@@ -803,6 +803,9 @@ en.update(
         "unc.influence.morris": "From the Morris screening in `{dir}` (the folder has no Sobol "
         "indices): μ*, the average size of the change this assumption makes to {outcome}, "
         "relative to the largest. The {k} largest.",
+        "unc.influence.gap": "The same for the policy gap, {outcome}: co-creation's volunteers "
+        "minus mobilisation's in the end year, on the same seeds. This is the ranking to read "
+        "for the question of how the municipality works with its centre. The {k} largest.",
         "unc.influence.converged.yes": "Sobol's convergence check passed for this outcome: no "
         "first-order index above its total index beyond their intervals, and the ranking the "
         "same with half the samples.",
@@ -982,6 +985,10 @@ nb.update(
         "unc.influence.morris": "Fra Morris-screeningen i `{dir}` (mappen har ingen "
         "Sobol-indekser): μ*, hvor mye denne forutsetningen i snitt endrer {outcome}, i forhold "
         "til den største. De {k} største.",
+        "unc.influence.gap": "Det samme for forskjellen mellom politikkene, {outcome}: "
+        "frivillige med samskaping minus frivillige med mobilisering i sluttåret, på de samme "
+        "tilfeldige frøene. Det er denne rangeringen som svarer på hvordan kommunen samarbeider med "
+        "sentralen. De {k} største.",
         "unc.influence.converged.yes": "Sobols konvergenskontroll er bestått for dette "
         "resultatet: ingen førsteordensindeks over totalindeksen utover intervallene, og samme "
         "rangering med halvparten av utvalget.",

@@ -532,12 +532,22 @@ def _ageing(dec: Decomposition, lang: str, year: int) -> list:
     return [("p", t("unc.ageing.text", year=year)), Table(header, rows, (2, 3))]
 
 
-def influential(sens: Sensitivity, year: int | None = None) -> tuple[str, pd.DataFrame]:
-    """The outcome ranked (2050 volunteers when there) and its top parameters by ST or mu*."""
+def influential(
+    sens: Sensitivity, year: int | None = None, kind: str = "volunteers"
+) -> tuple[str, pd.DataFrame]:
+    """The outcome ranked and its top parameters by ST or mu*.
+
+    ``kind`` is the outcome's stem: ``volunteers`` (the level) or ``volunteer_difference``
+    (the policy gap, co-creation minus mobilisation); the end year's when there. Returns
+    ``("", empty)`` when the folder has no such outcome.
+    """
     outcomes = list(dict.fromkeys(sens.indices["outcome"]))
-    preferred = [o for o in outcomes if o == f"volunteers_{year}"] or [
-        o for o in outcomes if o.startswith("volunteers_") and o[11:].isdigit()
+    stem = f"{kind}_"
+    preferred = [o for o in outcomes if o == f"{stem}{year}"] or [
+        o for o in outcomes if o.startswith(stem) and o[len(stem) :].isdigit()
     ]
+    if not preferred and kind != "volunteers":
+        return "", sens.indices.iloc[:0]
     outcome = preferred[0] if preferred else outcomes[0]
     rows = sens.indices[sens.indices["outcome"] == outcome]
     column = "ST" if sens.method == "sobol" else "mu_star_normalised"
@@ -547,21 +557,20 @@ def influential(sens: Sensitivity, year: int | None = None) -> tuple[str, pd.Dat
 
 
 def _influence(sens: Sensitivity | None, lang: str, year: int) -> list:
-    t = lambda key_, **kw: i18n.t(key_, lang, **kw)  # noqa: E731
+    """The ranking for the 2050 level of volunteers, then for the policy gap (when ranked)."""
     if sens is None:
-        return [("p", t("unc.influence.missing"))]
-    outcome, top = influential(sens, year)
-    blocks = [
-        (
-            "p",
-            t(
-                f"unc.influence.{sens.method}",
-                dir=str(sens.folder),
-                outcome=f"`{outcome}`",
-                k=len(top),
-            ),
-        )
-    ]
+        return [("p", i18n.t("unc.influence.missing", lang))]
+    blocks = _ranking(sens, lang, *influential(sens, year), intro=f"unc.influence.{sens.method}")
+    outcome, top = influential(sens, year, "volunteer_difference")
+    if outcome:
+        blocks += _ranking(sens, lang, outcome, top, intro="unc.influence.gap")
+    return blocks
+
+
+def _ranking(sens: Sensitivity, lang: str, outcome: str, top: pd.DataFrame, intro: str) -> list:
+    """One outcome's most influential inputs: what the index is, its convergence, the table."""
+    t = lambda key_, **kw: i18n.t(key_, lang, **kw)  # noqa: E731
+    blocks = [("p", t(intro, dir=str(sens.folder), outcome=f"`{outcome}`", k=len(top)))]
     if sens.method == "sobol":
         conv = sens.convergence
         if conv is None or outcome not in set(conv["outcome"]):
