@@ -138,6 +138,9 @@ def test_report_has_question_scenarios_and_provenance(run_en):
     assert "population_pyramid_MMMM.png" not in text
     caption = i18n.t("caption.share_70plus", "en", place="the region")
     assert html.escape(caption, quote=True) in text
+    # the two notes on reading the bands and the trend
+    assert "The bands in this report show chance only" in text
+    assert "Part of the fall in volunteers after 2024 is the model settling" in text
 
 
 def test_replicates_are_numbered_with_the_base_seed(tmp_path):

@@ -170,6 +170,7 @@ def test_the_report_leads_with_what_the_model_can_say_then_every_section(full_re
     assert tuple(ids) == SECTIONS
     can_say = html.split("<h2 id='can_say'>")[1].split("<h2")[0]
     assert "Coverage of demand is illustrative" in can_say
+    assert "Part of the fall in volunteers after 2024 is the model settling" in can_say
     assert "volunteers per centre 69" in can_say  # a calibration target
     assert "<code>dropout_base</code>" in can_say  # a varied parameter
     sets = pd.read_csv(folders["ensemble"] / "parameter_sets.csv")

@@ -665,6 +665,12 @@ nb.update(
 
 en.update(
     {
+        "report.settling": "Part of the fall in volunteers after 2024 is the model settling, "
+        "not the region changing. Before 2024 the model runs its spin-up years with the 2024 "
+        "population held still, so no volunteer dies or moves away; from 2024 volunteers die "
+        "and move away as other residents do, and their number falls towards a lower level "
+        "under every policy, with or without ageing. Read the differences between policies, "
+        "which share this fall, before the level and the trend.",
         "report.chance_only": "The bands in this report show chance only: how much runs with "
         "different random seeds differ. They do not show how far the model's assumptions could "
         "move the answer, and that is much further (by 2050, thousands of volunteers rather "
@@ -789,7 +795,10 @@ en.update(
         "the largest first; the last bar is the total.",
         "unc.ageing.text": "What ageing does and what policy does, as separate numbers in {year}: "
         "ageing is the projected population minus one kept as in 2024, under the same policy; "
-        "policy is the gap under each population.",
+        "policy is the gap under each population. The population is kept as in 2024 by moves "
+        "in and out: as people age, others move in and out so that every age stays as it was, "
+        "many more moves than projected, and volunteers who move out are lost to the centres. "
+        "So this comparison mixes ageing with that turnover and overstates what ageing adds.",
         "unc.ageing.missing": "The decomposition run has no `ageing_and_policy.csv`, so ageing "
         "and policy are not separated here.",
         "unc.effect.ageing": "Ageing",
@@ -844,6 +853,12 @@ en.update(
 
 nb.update(
     {
+        "report.settling": "En del av nedgangen i antall frivillige etter 2024 er at modellen "
+        "finner sitt leie, ikke at regionen endrer seg. Før 2024 kjører modellen noen år med "
+        "befolkningen fra 2024 holdt i ro, så ingen frivillige dør eller flytter; fra 2024 dør "
+        "og flytter frivillige som andre innbyggere, og antallet faller mot et lavere nivå "
+        "under alle politikkene, med og uten aldring. Les forskjellene mellom politikkene, som "
+        "deler denne nedgangen, før nivået og utviklingen.",
         "report.chance_only": "Intervallene i denne rapporten viser bare tilfeldighet: hvor "
         "mye kjøringer med ulike tilfeldige frø skiller seg fra hverandre. De viser ikke hvor "
         "langt forutsetningene i modellen kan flytte svaret, og det er mye lenger (i 2050 "
@@ -971,7 +986,11 @@ nb.update(
         "virkemiddel, det største først; den siste søylen er totalen.",
         "unc.ageing.text": "Hva aldringen gjør og hva politikken gjør, som egne tall i {year}: "
         "aldring er den framskrevne befolkningen minus en befolkning holdt som i 2024, under "
-        "samme politikk; politikk er forskjellen under hver befolkning.",
+        "samme politikk; politikk er forskjellen under hver befolkning. Befolkningen holdes "
+        "som i 2024 ved flytting: mens folk blir eldre, flytter andre inn og ut slik at hver "
+        "alder er som før, mange flere flyttinger enn i framskrivingen, og frivillige som "
+        "flytter ut, går tapt for sentralene. Sammenligningen blander derfor aldring med denne "
+        "utskiftingen og overdriver hva aldringen tilfører.",
         "unc.ageing.missing": "Kjøringen skilte ikke aldring fra politikk (det krever "
         "alternativet `static` uten aldring), så de er ikke skilt her.",
         "unc.effect.ageing": "Aldring",

@@ -677,6 +677,7 @@ def render_html(page: Page) -> str:
     if _synthetic(page.manifest):
         warnings.append(f"<p class='note'>{_e(t('report.warn.synthetic'))}</p>")
     warnings.append(f"<p class='note'>{_rich(t('report.chance_only'))}</p>")
+    warnings.append(f"<p class='note'>{_rich(t('report.settling'))}</p>")
     sections = _sections(page)
     footer = t("footer.synthetic" if _synthetic(page.manifest) else "footer.real")
     version = page.manifest.get("version") or ""

@@ -381,7 +381,7 @@ def _can_say(ens: Ensemble, lang: str, n_municipalities: int) -> list:
     if n_municipalities:
         key = "unc.can_say.subset" if subset else "unc.can_say.municipalities"
         items.append(t(key, n=n_municipalities))
-    items += [t("unc.can_say.coverage"), t("unc.can_say.rounding")]
+    items += [t("report.settling"), t("unc.can_say.coverage"), t("unc.can_say.rounding")]
     return [("ul", items)] + ([("details", details)] if details else [])
 
 
