@@ -269,6 +269,19 @@ def test_convergence_check_fails_on_s1_above_st_and_on_a_changing_ranking():
     flipped = _indices([0.05, 0.2, 0.5], [0.1, 0.3, 0.6])
     check = sa.convergence(good, flipped).iloc[0]
     assert not check["ranking_stable"] and not check["converged"]
+    assert check["reversals"] == 3 and check["reversals_beyond_intervals"] == 3
+
+
+def test_a_reversal_within_the_intervals_is_counted_apart_and_still_fails_the_ranking():
+    """Two inputs whose intervals overlap swap places: the strict ranking check fails (it is
+    not loosened), and the table says the swap is one the intervals cannot tell apart."""
+    full = _indices([0.2, 0.2, 0.0], [0.30, 0.28, 0.01], conf=0.05)
+    half = _indices([0.2, 0.2, 0.0], [0.27, 0.31, 0.01], conf=0.05)
+    check = sa.convergence(full, half).iloc[0]
+    assert not check["ranking_stable"] and not check["converged"]  # the top input changed
+    assert check["reversals"] == 1 and check["reversals_beyond_intervals"] == 0
+    apart = _indices([0.2, 0.2, 0.0], [0.30, 0.28, 0.01], conf=0.005)
+    assert sa.convergence(apart, half).iloc[0]["reversals_beyond_intervals"] == 1
 
 
 def test_sobol_analyse_writes_the_convergence_table_and_averages_seeds(tiny_run, tmp_path):

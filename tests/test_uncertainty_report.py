@@ -361,3 +361,18 @@ def test_the_ensemble_report_opens_in_chromium_with_its_figures(full_report, tmp
     total = int(re.search(r'data-images-total="(\d+)"', body.group(0)).group(1))
     assert loaded == total == 2  # the bands and the waterfall
     assert "What the model can and cannot say" in dom
+
+
+def test_the_convergence_note_tells_a_tie_from_a_failure():
+    """A ranking that fails only by swaps inside the intervals is reported as a tie; one with a
+    swap beyond them, or first order above total, as a failure; an older table without the
+    reversal columns as a failure too."""
+    t = lambda key, **kw: key  # noqa: E731
+    note = uncertainty_report._convergence_note
+    row = {"converged": False, "s1_within_st": True, "reversals_beyond_intervals": 0}
+    assert note(pd.Series({**row, "converged": True}), t)[1] == "unc.influence.converged.yes"
+    assert note(pd.Series(row), t)[1] == "unc.influence.converged.ties"
+    for bad in ({"reversals_beyond_intervals": 1}, {"s1_within_st": False}):
+        assert note(pd.Series({**row, **bad}), t)[1] == "unc.influence.converged.no"
+    old = pd.Series({"converged": False, "s1_within_st": True})
+    assert note(old, t)[1] == "unc.influence.converged.no"

@@ -595,6 +595,11 @@ def convergence(full: pd.DataFrame, half: pd.DataFrame) -> pd.DataFrame:
     bootstrap half-widths together (S1 <= ST holds in theory; beyond the intervals it is noise).
     ``ranking_stable``: the parameters ranked by ST are in the same order with N/2 and N base
     samples (Spearman correlation of the ST values >= 0.9, and the same first parameter).
+    ``converged`` is both. Also, for reading a failed ranking: ``reversals`` (pairs of
+    parameters whose order by ST differs between N/2 and N) and ``reversals_beyond_intervals``
+    (those of them whose ST intervals at N do not overlap: a reversal the intervals say is
+    real). A ranking that fails only by reversals within the intervals is a tie this N cannot
+    break, not a wrong order.
     """
     from scipy.stats import spearmanr
 
@@ -605,6 +610,7 @@ def convergence(full: pd.DataFrame, half: pd.DataFrame) -> pd.DataFrame:
         excess = f["S1"] - f["ST"] - (f["S1_conf"] + f["ST_conf"])
         rho = float(spearmanr(f["ST"], h["ST"]).statistic) if len(f) > 2 else 1.0
         same_top = f["ST"].idxmax() == h["ST"].idxmax()
+        reversals, beyond = _reversals(f, h)
         rows.append(
             {
                 "outcome": outcome,
@@ -614,11 +620,25 @@ def convergence(full: pd.DataFrame, half: pd.DataFrame) -> pd.DataFrame:
                 "top_parameter": f["ST"].idxmax(),
                 "top_parameter_half": h["ST"].idxmax(),
                 "ranking_stable": bool(rho >= 0.9 and same_top),
+                "reversals": reversals,
+                "reversals_beyond_intervals": beyond,
             }
         )
     table = pd.DataFrame(rows)
     table["converged"] = table["s1_within_st"] & table["ranking_stable"]
     return table
+
+
+def _reversals(full: pd.DataFrame, half: pd.DataFrame) -> tuple[int, int]:
+    """Pairs ordered differently by ST at N and N/2; and those whose intervals at N are apart."""
+    st, conf, st_half = full["ST"].to_numpy(), full["ST_conf"].to_numpy(), half["ST"].to_numpy()
+    reversals = beyond = 0
+    for i in range(len(st)):
+        for j in range(i + 1, len(st)):
+            if (st[i] - st[j]) * (st_half[i] - st_half[j]) < 0:
+                reversals += 1
+                beyond += abs(st[i] - st[j]) > conf[i] + conf[j]
+    return reversals, int(beyond)
 
 
 # ---- plots ----------------------------------------------------------------------------------

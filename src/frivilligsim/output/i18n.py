@@ -820,6 +820,10 @@ en.update(
         "same with half the samples.",
         "unc.influence.converged.no": "Sobol's convergence check did not pass for this outcome: "
         "the ranking is rough.",
+        "unc.influence.converged.ties": "Sobol's convergence check did not pass for this "
+        "outcome, but only because inputs whose intervals overlap changed places between half "
+        "the samples and all of them: read those inputs as about equally important, not in the "
+        "order shown.",
         "unc.influence.converged.none": "The folder has no convergence check "
         "(`sobol_convergence.csv`): the ranking is unchecked.",
         "unc.influence.missing": "Not in this report. Run `python -m frivilligsim "
@@ -1013,6 +1017,10 @@ nb.update(
         "rangering med halvparten av utvalget.",
         "unc.influence.converged.no": "Sobols konvergenskontroll er ikke bestått for dette "
         "resultatet: rangeringen er grov.",
+        "unc.influence.converged.ties": "Sobols konvergenskontroll er ikke bestått for dette "
+        "resultatet, men bare fordi forutsetninger med overlappende intervaller byttet plass "
+        "mellom halvparten av utvalget og hele utvalget: les dem som omtrent like viktige, "
+        "ikke i rekkefølgen som vises.",
         "unc.influence.converged.none": "Mappen har ingen konvergenskontroll "
         "(`sobol_convergence.csv`): rangeringen er ikke kontrollert.",
         "unc.influence.missing": "Ikke med i denne rapporten. Kjør `python -m frivilligsim "

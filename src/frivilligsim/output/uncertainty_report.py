@@ -576,10 +576,7 @@ def _ranking(sens: Sensitivity, lang: str, outcome: str, top: pd.DataFrame, intr
         if conv is None or outcome not in set(conv["outcome"]):
             blocks.append(("note", t("unc.influence.converged.none")))
         else:
-            ok = bool(conv.set_index("outcome").loc[outcome, "converged"])
-            blocks.append(
-                ("p" if ok else "note", t(f"unc.influence.converged.{'yes' if ok else 'no'}"))
-            )
+            blocks.append(_convergence_note(conv.set_index("outcome").loc[outcome], t))
     rows = []
     for k, r in enumerate(top.to_dict(orient="records"), start=1):
         name = str(r["parameter"])
@@ -597,6 +594,17 @@ def _ranking(sens: Sensitivity, lang: str, outcome: str, top: pd.DataFrame, intr
     ]
     blocks.append(Table(header, rows, (0, 2), english=(3,)))
     return blocks
+
+
+def _convergence_note(check: pd.Series, t) -> tuple[str, str]:
+    """Passed; failed only by ties the intervals cannot break (order changes among inputs whose
+    intervals overlap, first order within total); or failed."""
+    if bool(check["converged"]):
+        return ("p", t("unc.influence.converged.yes"))
+    beyond = check.get("reversals_beyond_intervals")
+    if bool(check["s1_within_st"]) and beyond is not None and int(beyond) == 0:
+        return ("note", t("unc.influence.converged.ties"))
+    return ("note", t("unc.influence.converged.no"))
 
 
 def _bands(ens: Ensemble, lang: str, fig_dir: Path, synthetic: bool) -> list:
