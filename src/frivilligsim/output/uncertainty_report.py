@@ -482,7 +482,8 @@ def _gap(dec: Decomposition | None, lang: str, fig_dir: Path, synthetic: bool, e
         "unc.gap.text",
         **names,
         total=i18n.fmt_number(total, lang, d),
-        sum=i18n.fmt_number(float(levers["contribution"].sum()), lang, d),
+        # rounded first: a float sum a hair above the total's .5 must not print one more
+        sum=i18n.fmt_number(round(float(levers["contribution"].sum()), 6), lang, d),
         dir=str(dec.folder),
         n=info.get("municipalities", "–"),
         seeds=len(info.get("seeds") or []) or "–",
