@@ -275,9 +275,14 @@ def _compact(res, before, n_used, hist):
     """Drop the residents who left, keeping the others in order; newcomers start outside.
 
     Slots ``[before, n_used)`` are this year's newborns and in-migrants: they enter the pool
-    (no threshold yet) with no volunteer state. Counts those kept into ``hist[sex, age]`` and
-    lists the volunteers in ``res.volunteers``. Returns ``(kept, volunteers, volunteers who
-    died, volunteers who moved out)``.
+    (no threshold yet). Counts those kept into ``hist[sex, age]`` and lists the volunteers in
+    ``res.volunteers``. Returns ``(kept, volunteers, volunteers who died, volunteers who moved
+    out)``.
+
+    Only a volunteer's volunteer state (centre, motivation, hours, tenure, area, tolerance) is
+    moved: nothing reads it for anyone else, and a resident who joins gets all of it anew.
+    Residents come in runs of equal sex and age (the world is built cell by cell and everyone
+    ages together), so the pyramid is counted a run at a time.
     """
     age, sex, ids, exit_reason = res.age, res.sex, res.ids, res.exit_reason
     status, threshold, centre, area = res.status, res.threshold, res.centre, res.area
@@ -287,6 +292,9 @@ def _compact(res, before, n_used, hist):
     nv = 0
     died = 0
     moved = 0
+    run_sex = 0
+    run_age = 0
+    run_length = 0
     for i in range(n_used):
         e = exit_reason[i]
         if e != 0:
@@ -294,35 +302,37 @@ def _compact(res, before, n_used, hist):
                 died += e == EXIT_DEATH
                 moved += e != EXIT_DEATH
             continue
+        a = age[i]
+        s = sex[i]
         if i >= before:
-            age[j] = age[i]
-            sex[j] = sex[i]
-            ids[j] = ids[i]
-            status[j] = IN_POOL
-            threshold[j] = np.nan
-            centre[j] = 0
-            motivation[j] = 0.0
-            hours[j] = 0.0
-            tenure[j] = 0
-            area[j] = 0
-            exit_reason[j] = 0
-        elif j != i:
-            age[j] = age[i]
-            sex[j] = sex[i]
-            ids[j] = ids[i]
-            status[j] = status[i]
-            threshold[j] = threshold[i]
+            st = IN_POOL
+            t = np.nan
+        else:
+            st = status[i]
+            t = threshold[i]
+        age[j] = a
+        sex[j] = s
+        ids[j] = ids[i]
+        status[j] = st
+        threshold[j] = t
+        exit_reason[j] = 0
+        if st == VOLUNTEER:
             centre[j] = centre[i]
             motivation[j] = motivation[i]
             hours[j] = hours[i]
             tenure[j] = tenure[i]
             area[j] = area[i]
             tolerant[j] = tolerant[i]
-            exit_reason[j] = 0
-        hist[sex[j], age[j]] += 1
+        if s != run_sex or a != run_age:
+            hist[run_sex, run_age] += run_length
+            run_sex = s
+            run_age = a
+            run_length = 0
+        run_length += 1
         volunteers[nv] = j  # the volunteers in resident order (branch-free)
-        nv += status[j] == VOLUNTEER
+        nv += st == VOLUNTEER
         j += 1
+    hist[run_sex, run_age] += run_length
     return j, nv, died, moved
 
 
