@@ -443,7 +443,7 @@ def _initial_volunteers(seed, place, res, nc, p):
     return nv
 
 
-@njit(cache=True)
+@njit(cache=True, forceinline=True)
 def _start_tally(place, cen):
     cen.n_volunteers[:] = 0.0
     cen.n_satisfied[:] = 0.0
@@ -452,7 +452,7 @@ def _start_tally(place, cen):
     place.tally[VOLUNTEERS:] = 0.0
 
 
-@njit(cache=True)
+@njit(cache=True, forceinline=True)
 def _gap(place, p):
     """1. The share of demand left unmet last month by staff and volunteers."""
     covered = 0.0
@@ -465,7 +465,7 @@ def _gap(place, p):
 # ---- 2-4, 9. orders, decisions, leader time, evaluation: per centre --------------------------------
 
 
-@njit(cache=True)
+@njit(cache=True, forceinline=True)
 def _centres_step(run, place, cen, gap, month, lv, p, out, err):
     """Each centre's orders, decisions, leader time, share of ordered hours, pull, evaluation."""
     year = _row(run, month)
@@ -555,7 +555,7 @@ def _centres_step(run, place, cen, gap, month, lv, p, out, err):
 # ---- 5-6. work, motivation and exit: the volunteers -----------------------------------------------
 
 
-@njit(cache=True)
+@njit(cache=True, forceinline=True)
 def _work_and_exit(run, place, res, cen, month, lv, p, out, err):
     """Each volunteer works a month (hours split, motivation) and may quit (rules 5-6).
 
@@ -625,7 +625,7 @@ def _work_and_exit(run, place, res, cen, month, lv, p, out, err):
 # ---- 7. recruitment: the pool, event by event -------------------------------------------------------
 
 
-@njit(cache=True)
+@njit(cache=True, forceinline=True)
 def _recruitment(run, place, res, cen, month, lv, p, out):
     """This month's joiners (recruitment_pool) take up a centre; quitters re-enter the pool."""
     pool = _pool(res, place)
@@ -662,7 +662,7 @@ def _recruitment(run, place, res, cen, month, lv, p, out):
     out[_row(run, month), L.RECRUITS] += k
 
 
-@njit(cache=True)
+@njit(cache=True, forceinline=True)
 def _merge_sorted(a, na, b, nb):
     """Merge sorted ``b[:nb]`` into sorted ``a[:na]`` in place (``a`` has room), from the back."""
     i = na - 1
@@ -678,7 +678,7 @@ def _merge_sorted(a, na, b, nb):
         w -= 1
 
 
-@njit(cache=True)
+@njit(cache=True, forceinline=True)
 def _tally(run, place, res, cen, p):
     """Each centre's volunteers, satisfied volunteers and hours; the municipality's stocks.
 
@@ -717,7 +717,7 @@ def _tally(run, place, res, cen, p):
 # ---- the month's close: coverage, leader turnover, the year's stocks ------------------------------
 
 
-@njit(cache=True)
+@njit(cache=True, forceinline=True)
 def _record_coverage(run, place, month, out, err):
     """Demand and covered hours by area of the month."""
     year = _row(run, month)
@@ -735,7 +735,7 @@ def _record_coverage(run, place, month, out, err):
     return True
 
 
-@njit(cache=True)
+@njit(cache=True, forceinline=True)
 def _leader_turnover(run, cen, month, p, out):
     """4 (end of month). Overload makes leaders leave; a vacancy counts down (rules.py)."""
     year = _row(run, month)
@@ -753,7 +753,7 @@ def _leader_turnover(run, cen, month, p, out):
             cen.order_multiplier[c] = 1.0
 
 
-@njit(cache=True)
+@njit(cache=True, forceinline=True)
 def _close_year(place, cen, year, p, out):
     """December: the year's stocks of volunteers, cooperating and pressured centres."""
     out[year, L.VOLS] = place.tally[VOLUNTEERS]
@@ -770,7 +770,7 @@ def _close_year(place, cen, year, p, out):
 # ---- one month, one municipality, the region ------------------------------------------------------
 
 
-@njit(cache=True)
+@njit(cache=True, forceinline=True)
 def _month(run, rates, place, res, cen, month, lv, p, out, pyramid, err):
     """One month of one municipality, in the order of rules.py's docstring. False on error.
 

@@ -208,7 +208,7 @@ def _sort_candidates(pool, age, k):
     pool.count[SELECTIONS] += 1  # how often the pool was scanned (a year: about once)
 
 
-@njit(cache=True)
+@njit(cache=True, forceinline=True)
 def joiners(pool, age, n, hazard, out):
     """Add this month's hazard by cohort; write who joins into ``out``, in resident order.
 
@@ -244,7 +244,7 @@ def joiners(pool, age, n, hazard, out):
     return k
 
 
-@njit(cache=True)
+@njit(cache=True, forceinline=True)
 def reenter(pool, seed, resident_id, i, age, month):
     """Resident ``i`` quit in ``month``: back in the pool from the next month, new threshold."""
     c = rules.cohort_of_age(age[i])
