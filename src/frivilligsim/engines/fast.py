@@ -124,6 +124,7 @@ Place = namedtuple(
         "pool_count",  # int64 [recruitment_pool.N_COUNT]
         "pool_last_hazard",  # [4] recruitment_pool.Pool.last_hazard
         "tally",  # float64 [N_TALLIES]
+        "leader",  # [4] rules.leader_time of one centre (scratch)
     ),
 )
 # Place.count
@@ -205,6 +206,7 @@ def _new_place(index, key, fiscal_stress, immigrant_share, travel_burden, n_resi
         np.zeros(recruitment_pool.N_COUNT, dtype=np.int64),
         np.zeros(4),
         np.zeros(N_TALLIES),
+        np.zeros(4),
     )
 
 
@@ -469,7 +471,7 @@ def _gap(place, p):
 def _centres_step(run, place, cen, gap, month, lv, p, out, err):
     """Each centre's orders, decisions, leader time, share of ordered hours, pull, evaluation."""
     year = _row(run, month)
-    leader = np.zeros(4)
+    leader = place.leader
     total_pull = 0.0
     for c in range(len(cen.key)):
         vacant = cen.vacancy[c] > 0
@@ -770,18 +772,32 @@ def _close_year(place, cen, year, p, out):
 # ---- one month, one municipality, the region ------------------------------------------------------
 
 
-@njit(cache=True, forceinline=True)
+@njit(cache=True, _nrt=True)
+def _january(run, rates, place, res, cen, month, lv, p, out, pyramid, err):
+    """The pool's year closes, 8. demography, 1. demand and the year's start. False on error."""
+    if month > -run.spinup_months:  # the pool's year closes every January but the first
+        recruitment_pool.close_year(_pool(res, place), res.age, place.count[RESIDENT_COUNT])
+    if month > 0 and not _demography(run, rates, place, res, month, out, pyramid, err):
+        return False  # 8. demography (frozen during the spin-up)
+    _new_year(run, place, res, cen, month, lv, p, out, pyramid)  # 1. demand
+    return True
+
+
+@njit(cache=True, forceinline=True, _nrt=False)
 def _month(run, rates, place, res, cen, month, lv, p, out, pyramid, err):
     """One month of one municipality, in the order of rules.py's docstring. False on error.
 
     Months before the start year (the spin-up) are negative; demography is frozen in them.
+
+    Compiled without reference counting (``_nrt=False``, inherited by the phases it calls):
+    the month allocates nothing and keeps no array, and counting references to every array
+    of Place, Residents and Centres at each call cost more than the month's own work. What
+    allocates says ``_nrt=True`` itself (the January, the pool's candidate selection).
     """
-    if month % 12 == 0:
-        if month > -run.spinup_months:  # the pool's year closes every January but the first
-            recruitment_pool.close_year(_pool(res, place), res.age, place.count[RESIDENT_COUNT])
-        if month > 0 and not _demography(run, rates, place, res, month, out, pyramid, err):
-            return False  # 8. demography (frozen during the spin-up)
-        _new_year(run, place, res, cen, month, lv, p, out, pyramid)  # 1. demand
+    if month % 12 == 0 and not _january(
+        run, rates, place, res, cen, month, lv, p, out, pyramid, err
+    ):
+        return False
     gap = _gap(place, p)
     volunteers_start = place.tally[VOLUNTEERS]
     if not _centres_step(run, place, cen, gap, month, lv, p, out, err):  # 2-4, 9.
@@ -888,6 +904,7 @@ def _copy_place(s):
         s.pool_count.copy(),
         s.pool_last_hazard.copy(),
         s.tally.copy(),
+        s.leader.copy(),
     )
 
 
