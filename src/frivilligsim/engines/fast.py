@@ -16,6 +16,13 @@ fixed traits, demand by area, counters), ``Residents`` and ``Centres`` (one muni
 state arrays, the task's own). A new mechanism adds its state to one group (and to its
 ``_copy_*``) and its step to one phase function.
 
+Compilation: ``_month`` is compiled without reference counting (numba's ``_nrt=False``) and
+inlined (``forceinline``); the phases it calls inherit both, so a month passes the groups'
+arrays around without counting references (which cost more than the month's own work when
+every call counted every array of Place, Residents and Centres). A month therefore must not
+allocate: a function that does (the January, the pool's candidate selection) says
+``_nrt=True`` itself, and takes no reference it would have to give back to the month.
+
 Municipalities do not interact (migration is modelled as flows in and out of each
 municipality), so each one runs all its months independently inside one ``prange`` iteration:
 no synchronisation per month, and bit-identical results on 1 or 16 threads. Jobs whose
