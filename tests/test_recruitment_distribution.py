@@ -101,3 +101,14 @@ def test_a_quitter_re_enters_with_a_new_threshold_keyed_by_entry_month():
     out = np.zeros(10, dtype=np.int32)
     k = rp.joiners(pool, age, 10, np.array([0.0, 50.0, 0.0, 0.0]), out)
     assert 3 in out[:k] and k == 10  # a hazard above every threshold: all join
+
+
+def test_joiners_come_out_in_resident_order_short_and_long_lists():
+    """Joiners are sorted by insertion when few, by np.sort when many: both give np.sort's order."""
+    rng = np.random.default_rng(7)
+    for k in (0, 1, 2, 5, 32, 33, 500):
+        positions = rng.permutation(10_000)[:k].astype(np.int32)
+        out = np.concatenate([positions, np.full(3, -1, dtype=np.int32)])
+        rp._sort_positions(out, k)
+        assert np.array_equal(out[:k], np.sort(positions)), k
+        assert np.array_equal(out[k:], [-1, -1, -1]), k  # nothing past k is touched

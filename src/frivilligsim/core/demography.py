@@ -528,27 +528,26 @@ def step_year(
     base_id = np.int64(muni_key) * np.int64(ID_SHIFT)
 
     # In-migrants: one Poisson count for the municipality, age then sex from its profile.
+    cumulative = np.empty(N_AGES)  # expected in-migrants aged up to a, summed age by age
     total = 0.0
     for a in range(N_AGES):
         total += in_migration[0, a] + in_migration[1, a]
+        cumulative[a] = total
     n_in = rng.poisson(total, seed, muni_key, year, rng.IN_MIGRATION_COUNT)
     if n_in > 0 and n_new + n_in > capacity:
         return -1, serial, births, deaths, n_in, outs
+    age_key = rng.stream_key(seed, year, rng.IN_MIGRATION_AGE)
+    sex_key = rng.stream_key(seed, year, rng.IN_MIGRATION_SEX)
     for k in range(n_in):
-        u = rng.uniform(seed, muni_key, year, rng.IN_MIGRATION_AGE, k) * total
-        cum = 0.0
-        a_new = MAX_AGE
-        for a in range(N_AGES):
-            cum += in_migration[0, a] + in_migration[1, a]
-            if u < cum:
-                a_new = a
-                break
+        u = rng.draw(age_key, muni_key, k) * total
+        # the first age whose cumulative count exceeds u (the oldest if rounding puts u at the top)
+        a_new = min(MAX_AGE, np.searchsorted(cumulative, u, side="right"))
         both = in_migration[0, a_new] + in_migration[1, a_new]
         male_share = in_migration[0, a_new] / both if both > 0.0 else 0.5
         pid = base_id + serial
         serial += 1
         age[n_new] = a_new
-        sex[n_new] = 0 if rng.uniform(seed, pid, year, rng.IN_MIGRATION_SEX, 0) < male_share else 1
+        sex[n_new] = 0 if rng.draw(sex_key, pid) < male_share else 1
         ids[n_new] = pid
         exit_reason[n_new] = EXIT_ALIVE
         n_new += 1

@@ -16,6 +16,13 @@ fixed traits, demand by area, counters), ``Residents`` and ``Centres`` (one muni
 state arrays, the task's own). A new mechanism adds its state to one group (and to its
 ``_copy_*``) and its step to one phase function.
 
+Compilation: ``_month`` is compiled without reference counting (numba's ``_nrt=False``) and
+inlined (``forceinline``); the phases it calls inherit both, so a month passes the groups'
+arrays around without counting references (which cost more than the month's own work when
+every call counted every array of Place, Residents and Centres). A month therefore must not
+allocate: a function that does (the January, the pool's candidate selection) says
+``_nrt=True`` itself, and takes no reference it would have to give back to the month.
+
 Municipalities do not interact (migration is modelled as flows in and out of each
 municipality), so each one runs all its months independently inside one ``prange`` iteration:
 no synchronisation per month, and bit-identical results on 1 or 16 threads. Jobs whose
@@ -124,6 +131,7 @@ Place = namedtuple(
         "pool_count",  # int64 [recruitment_pool.N_COUNT]
         "pool_last_hazard",  # [4] recruitment_pool.Pool.last_hazard
         "tally",  # float64 [N_TALLIES]
+        "leader",  # [4] rules.leader_time of one centre (scratch)
     ),
 )
 # Place.count
@@ -205,6 +213,7 @@ def _new_place(index, key, fiscal_stress, immigrant_share, travel_burden, n_resi
         np.zeros(recruitment_pool.N_COUNT, dtype=np.int64),
         np.zeros(4),
         np.zeros(N_TALLIES),
+        np.zeros(4),
     )
 
 
@@ -275,9 +284,14 @@ def _compact(res, before, n_used, hist):
     """Drop the residents who left, keeping the others in order; newcomers start outside.
 
     Slots ``[before, n_used)`` are this year's newborns and in-migrants: they enter the pool
-    (no threshold yet) with no volunteer state. Counts those kept into ``hist[sex, age]`` and
-    lists the volunteers in ``res.volunteers``. Returns ``(kept, volunteers, volunteers who
-    died, volunteers who moved out)``.
+    (no threshold yet). Counts those kept into ``hist[sex, age]`` and lists the volunteers in
+    ``res.volunteers``. Returns ``(kept, volunteers, volunteers who died, volunteers who moved
+    out)``.
+
+    Only a volunteer's volunteer state (centre, motivation, hours, tenure, area, tolerance) is
+    moved: nothing reads it for anyone else, and a resident who joins gets all of it anew.
+    Residents come in runs of equal sex and age (the world is built cell by cell and everyone
+    ages together), so the pyramid is counted a run at a time.
     """
     age, sex, ids, exit_reason = res.age, res.sex, res.ids, res.exit_reason
     status, threshold, centre, area = res.status, res.threshold, res.centre, res.area
@@ -287,6 +301,9 @@ def _compact(res, before, n_used, hist):
     nv = 0
     died = 0
     moved = 0
+    run_sex = 0
+    run_age = 0
+    run_length = 0
     for i in range(n_used):
         e = exit_reason[i]
         if e != 0:
@@ -294,35 +311,37 @@ def _compact(res, before, n_used, hist):
                 died += e == EXIT_DEATH
                 moved += e != EXIT_DEATH
             continue
+        a = age[i]
+        s = sex[i]
         if i >= before:
-            age[j] = age[i]
-            sex[j] = sex[i]
-            ids[j] = ids[i]
-            status[j] = IN_POOL
-            threshold[j] = np.nan
-            centre[j] = 0
-            motivation[j] = 0.0
-            hours[j] = 0.0
-            tenure[j] = 0
-            area[j] = 0
-            exit_reason[j] = 0
-        elif j != i:
-            age[j] = age[i]
-            sex[j] = sex[i]
-            ids[j] = ids[i]
-            status[j] = status[i]
-            threshold[j] = threshold[i]
+            st = IN_POOL
+            t = np.nan
+        else:
+            st = status[i]
+            t = threshold[i]
+        age[j] = a
+        sex[j] = s
+        ids[j] = ids[i]
+        status[j] = st
+        threshold[j] = t
+        exit_reason[j] = 0
+        if st == VOLUNTEER:
             centre[j] = centre[i]
             motivation[j] = motivation[i]
             hours[j] = hours[i]
             tenure[j] = tenure[i]
             area[j] = area[i]
             tolerant[j] = tolerant[i]
-            exit_reason[j] = 0
-        hist[sex[j], age[j]] += 1
+        if s != run_sex or a != run_age:
+            hist[run_sex, run_age] += run_length
+            run_sex = s
+            run_age = a
+            run_length = 0
+        run_length += 1
         volunteers[nv] = j  # the volunteers in resident order (branch-free)
-        nv += status[j] == VOLUNTEER
+        nv += st == VOLUNTEER
         j += 1
+    hist[run_sex, run_age] += run_length
     return j, nv, died, moved
 
 
@@ -433,7 +452,7 @@ def _initial_volunteers(seed, place, res, nc, p):
     return nv
 
 
-@njit(cache=True)
+@njit(cache=True, forceinline=True)
 def _start_tally(place, cen):
     cen.n_volunteers[:] = 0.0
     cen.n_satisfied[:] = 0.0
@@ -442,7 +461,7 @@ def _start_tally(place, cen):
     place.tally[VOLUNTEERS:] = 0.0
 
 
-@njit(cache=True)
+@njit(cache=True, forceinline=True)
 def _gap(place, p):
     """1. The share of demand left unmet last month by staff and volunteers."""
     covered = 0.0
@@ -455,11 +474,11 @@ def _gap(place, p):
 # ---- 2-4, 9. orders, decisions, leader time, evaluation: per centre --------------------------------
 
 
-@njit(cache=True)
+@njit(cache=True, forceinline=True)
 def _centres_step(run, place, cen, gap, month, lv, p, out, err):
     """Each centre's orders, decisions, leader time, share of ordered hours, pull, evaluation."""
     year = _row(run, month)
-    leader = np.zeros(4)
+    leader = place.leader
     total_pull = 0.0
     for c in range(len(cen.key)):
         vacant = cen.vacancy[c] > 0
@@ -545,7 +564,7 @@ def _centres_step(run, place, cen, gap, month, lv, p, out, err):
 # ---- 5-6. work, motivation and exit: the volunteers -----------------------------------------------
 
 
-@njit(cache=True)
+@njit(cache=True, forceinline=True)
 def _work_and_exit(run, place, res, cen, month, lv, p, out, err):
     """Each volunteer works a month (hours split, motivation) and may quit (rules 5-6).
 
@@ -615,7 +634,7 @@ def _work_and_exit(run, place, res, cen, month, lv, p, out, err):
 # ---- 7. recruitment: the pool, event by event -------------------------------------------------------
 
 
-@njit(cache=True)
+@njit(cache=True, forceinline=True)
 def _recruitment(run, place, res, cen, month, lv, p, out):
     """This month's joiners (recruitment_pool) take up a centre; quitters re-enter the pool."""
     pool = _pool(res, place)
@@ -652,7 +671,7 @@ def _recruitment(run, place, res, cen, month, lv, p, out):
     out[_row(run, month), L.RECRUITS] += k
 
 
-@njit(cache=True)
+@njit(cache=True, forceinline=True)
 def _merge_sorted(a, na, b, nb):
     """Merge sorted ``b[:nb]`` into sorted ``a[:na]`` in place (``a`` has room), from the back."""
     i = na - 1
@@ -668,12 +687,15 @@ def _merge_sorted(a, na, b, nb):
         w -= 1
 
 
-@njit(cache=True)
+@njit(cache=True, forceinline=True)
 def _tally(run, place, res, cen, p):
     """Each centre's volunteers, satisfied volunteers and hours; the municipality's stocks.
 
     Written out in one loop over plain arrays: a helper taking the namedtuples, called per
-    volunteer, would copy (and reference-count) every array in them each time.
+    volunteer, would copy (and reference-count) every array in them each time. Sums are
+    kept in locals while consecutive volunteers share a centre (most municipalities have
+    one) and written back when the centre changes, so every sum adds the same numbers in the
+    same order as adding into the arrays directly, without waiting on memory each time.
     """
     _start_tally(place, cen)
     n_volunteers, n_satisfied, volunteer_hours, tolerant_hours = (
@@ -690,24 +712,48 @@ def _tally(run, place, res, cen, p):
         res.motivation,
         res.age,
     )
-    for r in range(place.count[VOLUNTEER_COUNT]):
+    nv = place.count[VOLUNTEER_COUNT]
+    c_now = 0  # the centre whose sums are in the locals below
+    volunteers_c = n_volunteers[0] if len(n_volunteers) > 0 else 0.0
+    satisfied_c = n_satisfied[0] if len(n_satisfied) > 0 else 0.0
+    hours_c = volunteer_hours[0] if len(volunteer_hours) > 0 else 0.0
+    tolerant_c = tolerant_hours[0] if len(tolerant_hours) > 0 else 0.0
+    motivation_sum = tally[MOTIVATION_SUM]
+    for r in range(nv):
         i = res.volunteers[r]
         c = centre[i]
-        n_volunteers[c] += 1.0
-        volunteer_hours[c] += hours[i]
+        if c != c_now:
+            n_volunteers[c_now] = volunteers_c
+            n_satisfied[c_now] = satisfied_c
+            volunteer_hours[c_now] = hours_c
+            tolerant_hours[c_now] = tolerant_c
+            c_now = c
+            volunteers_c = n_volunteers[c]
+            satisfied_c = n_satisfied[c]
+            hours_c = volunteer_hours[c]
+            tolerant_c = tolerant_hours[c]
+        h = hours[i]
+        volunteers_c += 1.0
+        hours_c += h
         if tolerant[i]:
-            tolerant_hours[c] += hours[i]
+            tolerant_c += h
         if rules.is_satisfied(motivation[i], p):
-            n_satisfied[c] += 1.0
+            satisfied_c += 1.0
         tally[VOLUNTEERS_COHORT + rules.cohort_of_age(age[i])] += 1.0
-        tally[VOLUNTEERS] += 1.0
-        tally[MOTIVATION_SUM] += motivation[i]
+        motivation_sum += motivation[i]
+    if nv > 0:
+        n_volunteers[c_now] = volunteers_c
+        n_satisfied[c_now] = satisfied_c
+        volunteer_hours[c_now] = hours_c
+        tolerant_hours[c_now] = tolerant_c
+    tally[VOLUNTEERS] += nv
+    tally[MOTIVATION_SUM] = motivation_sum
 
 
 # ---- the month's close: coverage, leader turnover, the year's stocks ------------------------------
 
 
-@njit(cache=True)
+@njit(cache=True, forceinline=True)
 def _record_coverage(run, place, month, out, err):
     """Demand and covered hours by area of the month."""
     year = _row(run, month)
@@ -725,7 +771,7 @@ def _record_coverage(run, place, month, out, err):
     return True
 
 
-@njit(cache=True)
+@njit(cache=True, forceinline=True)
 def _leader_turnover(run, cen, month, p, out):
     """4 (end of month). Overload makes leaders leave; a vacancy counts down (rules.py)."""
     year = _row(run, month)
@@ -743,7 +789,7 @@ def _leader_turnover(run, cen, month, p, out):
             cen.order_multiplier[c] = 1.0
 
 
-@njit(cache=True)
+@njit(cache=True, forceinline=True)
 def _close_year(place, cen, year, p, out):
     """December: the year's stocks of volunteers, cooperating and pressured centres."""
     out[year, L.VOLS] = place.tally[VOLUNTEERS]
@@ -760,18 +806,32 @@ def _close_year(place, cen, year, p, out):
 # ---- one month, one municipality, the region ------------------------------------------------------
 
 
-@njit(cache=True)
+@njit(cache=True, _nrt=True)
+def _january(run, rates, place, res, cen, month, lv, p, out, pyramid, err):
+    """The pool's year closes, 8. demography, 1. demand and the year's start. False on error."""
+    if month > -run.spinup_months:  # the pool's year closes every January but the first
+        recruitment_pool.close_year(_pool(res, place), res.age, place.count[RESIDENT_COUNT])
+    if month > 0 and not _demography(run, rates, place, res, month, out, pyramid, err):
+        return False  # 8. demography (frozen during the spin-up)
+    _new_year(run, place, res, cen, month, lv, p, out, pyramid)  # 1. demand
+    return True
+
+
+@njit(cache=True, forceinline=True, _nrt=False)
 def _month(run, rates, place, res, cen, month, lv, p, out, pyramid, err):
     """One month of one municipality, in the order of rules.py's docstring. False on error.
 
     Months before the start year (the spin-up) are negative; demography is frozen in them.
+
+    Compiled without reference counting (``_nrt=False``, inherited by the phases it calls):
+    the month allocates nothing and keeps no array, and counting references to every array
+    of Place, Residents and Centres at each call cost more than the month's own work. What
+    allocates says ``_nrt=True`` itself (the January, the pool's candidate selection).
     """
-    if month % 12 == 0:
-        if month > -run.spinup_months:  # the pool's year closes every January but the first
-            recruitment_pool.close_year(_pool(res, place), res.age, place.count[RESIDENT_COUNT])
-        if month > 0 and not _demography(run, rates, place, res, month, out, pyramid, err):
-            return False  # 8. demography (frozen during the spin-up)
-        _new_year(run, place, res, cen, month, lv, p, out, pyramid)  # 1. demand
+    if month % 12 == 0 and not _january(
+        run, rates, place, res, cen, month, lv, p, out, pyramid, err
+    ):
+        return False
     gap = _gap(place, p)
     volunteers_start = place.tally[VOLUNTEERS]
     if not _centres_step(run, place, cen, gap, month, lv, p, out, err):  # 2-4, 9.
@@ -878,6 +938,7 @@ def _copy_place(s):
         s.pool_count.copy(),
         s.pool_last_hazard.copy(),
         s.tally.copy(),
+        s.leader.copy(),
     )
 
 

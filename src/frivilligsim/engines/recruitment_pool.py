@@ -163,7 +163,7 @@ def _set_bound(pool, hazard):
         pool.bound[c] = pool.year_hazard[c] + width
 
 
-@njit(cache=True)
+@njit(cache=True, _nrt=True)  # allocates; callers may be compiled without reference counts
 def _select_candidates(pool, age, n, hazard):
     """Select and sort, cohort by cohort, the pool members whose threshold is below the bound."""
     _set_bound(pool, hazard)
@@ -208,7 +208,7 @@ def _sort_candidates(pool, age, k):
     pool.count[SELECTIONS] += 1  # how often the pool was scanned (a year: about once)
 
 
-@njit(cache=True)
+@njit(cache=True, forceinline=True)
 def joiners(pool, age, n, hazard, out):
     """Add this month's hazard by cohort; write who joins into ``out``, in resident order.
 
@@ -240,11 +240,31 @@ def joiners(pool, age, n, hazard, out):
             pool.reentry[kept] = i
             kept += 1
     pool.count[N_REENTRY] = kept
-    out[:k].sort()
+    _sort_positions(out, k)
     return k
 
 
-@njit(cache=True)
+@njit(cache=True, forceinline=True)
+def _sort_positions(out, k):
+    """Sort ``out[:k]`` (distinct positions) in place: by insertion when short, else np.sort."""
+    if k > 32:
+        _sort_long(out, k)
+        return
+    for j in range(1, k):
+        x = out[j]
+        i = j - 1
+        while i >= 0 and out[i] > x:
+            out[i + 1] = out[i]
+            i -= 1
+        out[i + 1] = x
+
+
+@njit(cache=True, _nrt=True)  # np.sort allocates; callers may be compiled without reference counts
+def _sort_long(out, k):
+    out[:k].sort()
+
+
+@njit(cache=True, forceinline=True)
 def reenter(pool, seed, resident_id, i, age, month):
     """Resident ``i`` quit in ``month``: back in the pool from the next month, new threshold."""
     c = rules.cohort_of_age(age[i])
