@@ -39,8 +39,8 @@ fertility, life expectancy and the immigrants among the in-migrants as SSB's let
 from __future__ import annotations
 
 import math
-from functools import lru_cache
 from dataclasses import dataclass, field, fields
+from functools import lru_cache
 
 import numpy as np
 import pandas as pd

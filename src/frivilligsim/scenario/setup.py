@@ -28,7 +28,8 @@ from frivilligsim.core.parameters import PLAN_MAPPING_KEYS, REGIMES, PolicyConfi
 from frivilligsim.core.rng import replicate_seed
 from frivilligsim.inputs.projection import projection_targets
 from frivilligsim.inputs.region import RegionConfig, load_region
-from frivilligsim.scenario.config import CONF_DIR, RunConfig, option_for
+from frivilligsim.scenario import config as config_module
+from frivilligsim.scenario.config import RunConfig, option_for
 from frivilligsim.scenario.world import World, build_world, municipality_levers
 
 
@@ -73,11 +74,11 @@ def demography_for(run: RunConfig, name: str) -> DemographyConfig:
 
 
 def conf_signature() -> tuple:
-    """(folder, file, size, modification time) of every file under ``conf/``: part of the key of
-    what is computed from them and reused within a process (a file edited in between is read
-    again)."""
+    """(folder, file, size, modification time) of every file under ``config.CONF_DIR``: part of
+    the key of what is computed from them and reused within a process (a file edited, added or
+    removed in between, or another config folder, is read again)."""
     entries = []
-    for root, folders, files in os.walk(CONF_DIR, followlinks=True):
+    for root, folders, files in os.walk(config_module.CONF_DIR, followlinks=True):
         folders.sort()
         for name in sorted(files):
             info = os.stat(os.path.join(root, name))
@@ -94,12 +95,12 @@ def _option(run: RunConfig, group: str, name: str):
     """``config.option_for``, each option file read once per process: a copy of the option
     built from the same file (same size and modification time) and the same config values."""
     try:
-        info = os.stat(CONF_DIR / group / f"{name}.yaml")
+        info = os.stat(config_module.CONF_DIR / group / f"{name}.yaml")
         stamp = (info.st_size, info.st_mtime_ns)
     except OSError:  # not an option file: option_for says so (or it is the run's own option)
         return option_for(run, group, name)
     own = (repr(run.policy), repr(run.demography), repr(run.policies), repr(run.demographies))
-    key = (group, name, stamp, own)
+    key = (group, name, str(config_module.CONF_DIR), stamp, own)
     if key not in _OPTIONS:
         if len(_OPTIONS) >= CACHE_ENTRIES:
             _OPTIONS.clear()
