@@ -166,27 +166,39 @@ class ScenarioSetup:
     demography_name: str
 
 
+RATES_PER_WORLD = 4
+"""Demography rates a world keeps (about 20 MB each for District Norway, 33 MB for Norway)."""
+
+
 def rates_for(run: RunConfig, alternative: DemographyConfig, world: World) -> DemographyRates:
     """The demography rates of ``alternative`` for ``world``'s municipalities (engines and
     ``task=projection`` alike): migration fitted per municipality to SSB's projected totals.
 
-    Built once per (world, alternative, years, config files) and kept in ``world.memo``; each
-    call returns its own copy of the arrays.
+    Built once per (world, alternative, years, config files) and kept in ``world.memo`` (SSB's
+    targets once per world); each call returns its own copy of the arrays.
     """
     key = ("rates", repr(alternative), run.start_year, run.end_year, conf_signature())
     rates = world.memo.get(key)
     if rates is None:
         region = world.region
-        targets = None if alternative.static else projection_targets(region)
+        targets = None if alternative.static else _projection_targets(world)
         rates = build_rates(
             alternative, run.start_year, run.end_year, region.population, targets, world.codes
         )
         stale = [k for k in world.memo if k[0] == "rates"]
-        if len(stale) >= CACHE_ENTRIES:
+        if len(stale) >= RATES_PER_WORLD:
             for k in stale:
                 del world.memo[k]
         world.memo[key] = rates
     return _copy_rates(rates)
+
+
+def _projection_targets(world: World) -> np.ndarray:
+    """SSB's projected totals for ``world``'s municipalities (packaged data), once per world."""
+    key = ("projection_targets",)
+    if key not in world.memo:
+        world.memo[key] = projection_targets(world.region)
+    return world.memo[key].copy()
 
 
 def _copy_rates(rates: DemographyRates) -> DemographyRates:
