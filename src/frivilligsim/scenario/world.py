@@ -48,8 +48,8 @@ class World:
     centre_ownership: np.ndarray  # int8, schema.OWNERSHIP codes
     centre_co_located: np.ndarray  # int8
     centre_agreement: np.ndarray  # int8, schema.AGREEMENT codes
-    # values derived from this world alone and their own keys (scenario.setup.rates_for keeps
-    # each demography alternative's rates here), so they live and die with the world
+    # values computed from this world and keys of their own (scenario.setup.rates_for keeps
+    # demography rates and SSB's targets here), so they live and die with the world
     memo: dict = field(default_factory=dict, compare=False, repr=False)
 
     @property
