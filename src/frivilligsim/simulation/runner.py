@@ -15,6 +15,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import replace
 from functools import lru_cache
 
+import numba
 import pandas as pd
 from omegaconf import DictConfig
 
@@ -109,7 +110,7 @@ def run_scenarios(
             batch = _next_batch(todo, k, done, by_seed=ahead)
             jobs = [fast.job_of_setup(setup_of(todo[i]), todo[i].seed) for i in batch]
             outs = fast.simulate_batch(
-                jobs, threads=run.engine.threads, check=run.engine.check_invariants
+                jobs, threads=engine_threads(run), check=run.engine.check_invariants
             )
             done.update(zip(batch, outs, strict=True))
         out, pyramid = done.pop(k)
@@ -117,6 +118,14 @@ def run_scenarios(
         if on_done is not None:
             on_done(scenario)
         yield scenario, table, ages
+
+
+def engine_threads(run: RunConfig) -> int:
+    """``engine.threads``, or when it is null numba's default (every core it may use), set
+    for each batch: an earlier batch in the process with fewer threads does not carry over."""
+    if run.engine.threads is not None:
+        return int(run.engine.threads)
+    return int(numba.config.NUMBA_NUM_THREADS)
 
 
 def _next_batch(todo: list[Scenario], k: int, done: dict, by_seed: bool) -> list[int]:

@@ -1,12 +1,14 @@
-"""What ``frivilligsim.run()`` reuses within a process (the composed config, option files,
-demography rates) is keyed by everything it is computed from: an edited config file is read
-again, and every caller gets its own copy."""
+"""What ``frivilligsim.run()`` carries from one call to the next within a process: what it
+reuses (the composed config, option files, demography rates) is keyed by everything it is
+computed from, so an edited config file is read again, and every caller gets its own copy; the
+engine's thread count is not carried over."""
 
 from __future__ import annotations
 
 import os
 import shutil
 
+import numba
 import numpy as np
 import pandas as pd
 import pytest
@@ -100,3 +102,10 @@ def test_run_gives_the_same_table_from_overrides_again_and_from_a_typed_config()
     from_typed = frivilligsim.run(typed, seed=6)
     pd.testing.assert_frame_equal(by_overrides, again, check_exact=True)
     pd.testing.assert_frame_equal(by_overrides, from_typed, check_exact=True)
+
+
+def test_engine_threads_null_is_numbas_default_after_a_run_on_one_thread():
+    frivilligsim.run(SMALL + ["engine.threads=1"])
+    assert numba.get_num_threads() == 1
+    frivilligsim.run(SMALL)
+    assert numba.get_num_threads() == numba.config.NUMBA_NUM_THREADS
