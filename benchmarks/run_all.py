@@ -22,6 +22,7 @@ HERE = Path(__file__).resolve().parent
 # script, extra arguments; the quick set skips the long soak and sensitivity runs
 SCRIPTS = (
     ("bench_engine.py", ()),
+    ("bench_run.py", ()),
     ("bench_demography.py", ()),
     ("bench_sensitivity.py", ()),
     ("bench_memory.py", ("--replicates", "20")),

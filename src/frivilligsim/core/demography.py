@@ -40,6 +40,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, field, fields
+from functools import lru_cache
 
 import numpy as np
 import pandas as pd
@@ -277,8 +278,8 @@ def _hazard_to_life_expectancy(q: np.ndarray) -> float:
     """Period life expectancy at birth of a life table with death probabilities q[0..105]."""
     surv = np.empty(N_AGES + 1)
     surv[0] = 1.0
-    for a in range(N_AGES):
-        surv[a + 1] = surv[a] * (1.0 - q[a])
+    # surv[a + 1] = surv[a] * (1 - q[a]), multiplied in age order (a running product)
+    np.multiply.accumulate(1.0 - q[:N_AGES], out=surv[1:])
     person_years = 0.5 * (surv[:-2] + surv[1:-1]).sum()
     # open group 105+: remaining years ~ 1/hazard
     mu_top = -math.log(1.0 - q[MAX_AGE])
@@ -286,7 +287,12 @@ def _hazard_to_life_expectancy(q: np.ndarray) -> float:
 
 
 def _death_schedule(sex: int, e0: float) -> np.ndarray:
-    """Death probabilities by age whose period life expectancy is ``e0``."""
+    """Death probabilities by age whose period life expectancy is ``e0`` (a new array)."""
+    return _cached_death_schedule(int(sex), float(e0)).copy()
+
+
+@lru_cache(maxsize=64)
+def _cached_death_schedule(sex: int, e0: float) -> np.ndarray:
     A, c = _MAKEHAM[sex], _GOMPERTZ_SLOPE[sex]
 
     def table(b: float) -> np.ndarray:

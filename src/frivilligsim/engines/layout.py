@@ -128,6 +128,7 @@ FLOAT_COLUMNS = (
     "strain_months",
 ) + tuple(c for c in OUTPUT_COLUMNS if c.startswith(("demand_hours_", "volunteer_hours_")))
 INT_COLUMNS = tuple(c for c in OUTPUT_COLUMNS if c not in FLOAT_COLUMNS)
+_INT_SET = frozenset(INT_COLUMNS)
 
 
 def ratio(num, den) -> np.ndarray:
@@ -163,30 +164,26 @@ def yearly_table(
     """The yearly table of one scenario from an engine's ``out[municipality, year, column]``.
 
     ``keys`` holds the scenario keys (policy, demography, seed, replicate), repeated on every row.
+    Built in one step from whole columns (counts rounded to whole numbers, the derived rates
+    from the unrounded sums).
     """
     n_muni, n_years, _ = out.shape
     flat = out.reshape(n_muni * n_years, len(columns))
     data = {name: flat[:, i] for i, name in enumerate(columns)}
-    frame = pd.DataFrame(
-        {
-            "year": np.tile(np.arange(start_year, start_year + n_years), n_muni).astype(np.int64),
-            "municipality": np.repeat(codes.astype(str), n_years),
-        }
-    )
-    for key, value in keys.items():
-        frame[key] = value
+    table: dict[str, Any] = {
+        "year": np.tile(np.arange(start_year, start_year + n_years), n_muni).astype(np.int64),
+        "municipality": np.repeat(codes.astype(str), n_years),
+    }
+    table.update(keys)
     for name, values in data.items():
-        frame[name] = values
-    frame["coverage"] = coverage(data["covered_hours"], data["demand_hours"])
-    frame["mean_motivation"] = mean_motivation(data["motivation_sum"], data["volunteers"])
-    frame["leader_strain"] = ratio(data["strain_sum"], data["strain_months"])
-    for name in INT_COLUMNS:
-        if name in frame:
-            frame[name] = frame[name].round().astype(np.int64)
+        table[name] = np.round(values).astype(np.int64) if name in _INT_SET else values
+    table["coverage"] = coverage(data["covered_hours"], data["demand_hours"])
+    table["mean_motivation"] = mean_motivation(data["motivation_sum"], data["volunteers"])
+    table["leader_strain"] = ratio(data["strain_sum"], data["strain_months"])
     ordered = list(schema.REQUIRED_COLUMNS) + [
-        c for c in frame.columns if c not in schema.REQUIRED_COLUMNS and c not in HELPER_COLUMNS
+        c for c in table if c not in schema.REQUIRED_COLUMNS and c not in HELPER_COLUMNS
     ]
-    return frame[ordered]
+    return pd.DataFrame({name: table[name] for name in ordered}, index=pd.RangeIndex(len(flat)))
 
 
 def with_municipality_names(table: pd.DataFrame, municipalities: pd.DataFrame) -> pd.DataFrame:

@@ -5,11 +5,19 @@ policy or demography alternative, building the world of a region once per proces
 :class:`ScenarioSetup`, everything an engine needs to simulate one scenario. The fast engine
 and the Mesa model both start from a :class:`ScenarioSetup`, so they cannot set a scenario up
 differently.
+
+Reused within a process (in memory only, keyed by everything they are computed from): the
+world of a region config, an option read from its file (keyed by the file's size and
+modification time) and a world's demography rates (keyed by the alternative, the years and
+every config file's size and modification time, :func:`conf_signature`). Callers get their own
+copies of options and rates, so changing one cannot change another run.
 Must not: simulate, write files or print.
 """
 
 from __future__ import annotations
 
+import copy
+import os
 from dataclasses import dataclass, replace
 from functools import lru_cache
 
@@ -20,6 +28,7 @@ from frivilligsim.core.parameters import PLAN_MAPPING_KEYS, REGIMES, PolicyConfi
 from frivilligsim.core.rng import replicate_seed
 from frivilligsim.inputs.projection import projection_targets
 from frivilligsim.inputs.region import RegionConfig, load_region
+from frivilligsim.scenario import config as config_module
 from frivilligsim.scenario.config import RunConfig, option_for
 from frivilligsim.scenario.world import World, build_world, municipality_levers
 
@@ -55,13 +64,48 @@ def scenarios(run: RunConfig) -> list[Scenario]:
 def policy_for(run: RunConfig, name: str) -> PolicyConfig:
     """The policy named ``name``: the config's own ``policy`` (with overrides) if it is that one,
     else its file; then the config's ``policies.<name>.*`` overrides."""
-    return option_for(run, "policy", name)
+    return _option(run, "policy", name)
 
 
 def demography_for(run: RunConfig, name: str) -> DemographyConfig:
     """The demography alternative named ``name``: the config's own if it is that one, else its
     file; then the config's ``demographies.<name>.*`` overrides."""
-    return option_for(run, "demography", name)
+    return _option(run, "demography", name)
+
+
+def conf_signature() -> tuple:
+    """(folder, file, size, modification time) of every file under ``config.CONF_DIR``: part of
+    the key of what is computed from them and reused within a process (a file edited, added or
+    removed in between, or another config folder, is read again)."""
+    entries = []
+    for root, folders, files in os.walk(config_module.CONF_DIR, followlinks=True):
+        folders.sort()
+        for name in sorted(files):
+            info = os.stat(os.path.join(root, name))
+            entries.append((root, name, info.st_size, info.st_mtime_ns))
+    return tuple(entries)
+
+
+_OPTIONS: dict[tuple, object] = {}
+CACHE_ENTRIES = 64
+"""Entries each in-memory cache of this module keeps (it is emptied when full)."""
+
+
+def _option(run: RunConfig, group: str, name: str):
+    """``config.option_for``, each option file read once per process: a copy of the option
+    built from the same file (same size and modification time) and the same config values."""
+    try:
+        info = os.stat(config_module.CONF_DIR / group / f"{name}.yaml")
+        stamp = (info.st_size, info.st_mtime_ns)
+    except OSError:  # not an option file: option_for says so (or it is the run's own option)
+        return option_for(run, group, name)
+    own = (repr(run.policy), repr(run.demography), repr(run.policies), repr(run.demographies))
+    key = (group, name, str(config_module.CONF_DIR), stamp, own)
+    if key not in _OPTIONS:
+        if len(_OPTIONS) >= CACHE_ENTRIES:
+            _OPTIONS.clear()
+        _OPTIONS[key] = option_for(run, group, name)
+    return copy.deepcopy(_OPTIONS[key])
 
 
 def presets(run: RunConfig) -> dict[str, PolicyConfig]:
@@ -122,13 +166,48 @@ class ScenarioSetup:
     demography_name: str
 
 
+RATES_PER_WORLD = 4
+"""Demography rates a world keeps (about 20 MB each for District Norway, 33 MB for Norway)."""
+
+
 def rates_for(run: RunConfig, alternative: DemographyConfig, world: World) -> DemographyRates:
     """The demography rates of ``alternative`` for ``world``'s municipalities (engines and
-    ``task=projection`` alike): migration fitted per municipality to SSB's projected totals."""
-    region = world.region
-    targets = None if alternative.static else projection_targets(region)
-    return build_rates(
-        alternative, run.start_year, run.end_year, region.population, targets, world.codes
+    ``task=projection`` alike): migration fitted per municipality to SSB's projected totals.
+
+    Built once per (world, alternative, years, config files) and kept in ``world.memo`` (SSB's
+    targets once per world); each call returns its own copy of the arrays.
+    """
+    key = ("rates", repr(alternative), run.start_year, run.end_year, conf_signature())
+    rates = world.memo.get(key)
+    if rates is None:
+        region = world.region
+        targets = None if alternative.static else _projection_targets(world)
+        rates = build_rates(
+            alternative, run.start_year, run.end_year, region.population, targets, world.codes
+        )
+        stale = [k for k in world.memo if k[0] == "rates"]
+        if len(stale) >= RATES_PER_WORLD:
+            for k in stale:
+                del world.memo[k]
+        world.memo[key] = rates
+    return _copy_rates(rates)
+
+
+def _projection_targets(world: World) -> np.ndarray:
+    """SSB's projected totals for ``world``'s municipalities (packaged data), once per world."""
+    key = ("projection_targets",)
+    if key not in world.memo:
+        world.memo[key] = projection_targets(world.region)
+    return world.memo[key].copy()
+
+
+def _copy_rates(rates: DemographyRates) -> DemographyRates:
+    return replace(
+        rates,
+        death=rates.death.copy(),
+        fertility=rates.fertility.copy(),
+        out_migration=rates.out_migration.copy(),
+        in_migration=rates.in_migration.copy(),
     )
 
 

@@ -7,7 +7,7 @@ Must not: step time or draw behaviour (initial volunteers are drawn by the engin
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 
@@ -48,6 +48,9 @@ class World:
     centre_ownership: np.ndarray  # int8, schema.OWNERSHIP codes
     centre_co_located: np.ndarray  # int8
     centre_agreement: np.ndarray  # int8, schema.AGREEMENT codes
+    # values computed from this world and keys of their own (scenario.setup.rates_for keeps
+    # demography rates and SSB's targets here), so they live and die with the world
+    memo: dict = field(default_factory=dict, compare=False, repr=False)
 
     @property
     def n_municipalities(self) -> int:
