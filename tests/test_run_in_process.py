@@ -109,3 +109,16 @@ def test_engine_threads_null_is_numbas_default_after_a_run_on_one_thread():
     assert numba.get_num_threads() == 1
     frivilligsim.run(SMALL)
     assert numba.get_num_threads() == numba.config.NUMBA_NUM_THREADS
+
+
+def test_the_engine_called_directly_with_threads_none_uses_numbas_default_too():
+    """fast.simulate_setup / simulate_batch with threads=None (the explorer's path) do not keep a
+    thread count an earlier call set."""
+    from frivilligsim.engines import fast
+    from frivilligsim.scenario.setup import prepare
+
+    setup = prepare(config.validate(config.load_config(SMALL)))
+    fast.simulate(*fast.job_of_setup(setup, 1), threads=1)
+    assert numba.get_num_threads() == 1
+    fast.simulate_batch([fast.job_of_setup(setup, 1)])
+    assert numba.get_num_threads() == numba.config.NUMBA_NUM_THREADS

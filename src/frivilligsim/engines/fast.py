@@ -1221,8 +1221,9 @@ def simulate_batch(jobs, threads=None, check=True, keep_spinup=False):
     shapes = {tuple(getattr(job.rates, name).shape for name in Rates._fields) for job in jobs}
     if len(shapes) > 1:
         raise ValueError("simulate_batch: the jobs' rates cover different years; batch them apart")
-    if threads is not None:
-        numba.set_num_threads(int(threads))
+    # None is numba's default (every core it may use), set for each batch: a thread count an
+    # earlier call set does not carry over
+    numba.set_num_threads(int(threads) if threads is not None else numba.config.NUMBA_NUM_THREADS)
     groups: dict[tuple, list[int]] = {}
     for j, job in enumerate(jobs):
         groups.setdefault(spinup_key(job), []).append(j)
