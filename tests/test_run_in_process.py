@@ -45,9 +45,9 @@ def test_the_config_is_composed_once_and_again_after_a_file_changes(conf_copy, m
 
     def counted(overrides):
         calls.append(list(overrides))
-        return config.load_config(overrides)
+        return config.load_run_config(overrides)
 
-    monkeypatch.setattr(runner, "load_config", counted)
+    monkeypatch.setattr(runner, "load_run_config", counted)
     first = runner.typed_config(SMALL)
     second = runner.typed_config(SMALL)
     assert len(calls) == 1 and first.seed == second.seed == 2024

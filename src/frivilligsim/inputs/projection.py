@@ -52,12 +52,10 @@ def projection_targets(region) -> np.ndarray:
     )
     munis = region.municipalities.reset_index(drop=True)
     residents = np.asarray(region.population).sum(axis=(1, 2)).astype(np.float64)
-    out = np.empty((len(munis), len(cols)))
-    for i, (code, cls) in enumerate(
-        zip(munis["municipality"].astype(str), munis["centrality"], strict=True)
-    ):
-        if code in table.index:
-            out[i] = table.loc[code, cols].to_numpy(dtype=np.float64)
-        else:
-            out[i] = residents[i] * class_ratio.loc[int(cls)].to_numpy(dtype=np.float64)
+    codes = munis["municipality"].astype(str)
+    out = table[cols].reindex(codes).to_numpy(dtype=np.float64)  # NaN rows: no SSB projection
+    missing = ~codes.isin(table.index).to_numpy()
+    if missing.any():
+        ratio = class_ratio.reindex(munis["centrality"].astype(int)).to_numpy(dtype=np.float64)
+        out[missing] = residents[missing, None] * ratio[missing]
     return out

@@ -295,6 +295,15 @@ def load_config(overrides: str | list[str] | tuple[str, ...] = ()) -> DictConfig
     Raises ConfigError (one line) for an unknown key, a bad value or an override that would
     change nothing.
     """
+    return _compose_and_validate(overrides)[0]
+
+
+def load_run_config(overrides: str | list[str] | tuple[str, ...] = ()) -> RunConfig:
+    """``validate(load_config(overrides))`` with one validation instead of two."""
+    return _compose_and_validate(overrides)[1]
+
+
+def _compose_and_validate(overrides) -> tuple[DictConfig, RunConfig]:
     from hydra import compose, initialize_config_dir
     from hydra.errors import HydraException
     from omegaconf.errors import OmegaConfBaseException
@@ -306,8 +315,7 @@ def load_config(overrides: str | list[str] | tuple[str, ...] = ()) -> DictConfig
             cfg = compose(config_name="config", overrides=overrides)
     except (HydraException, OmegaConfBaseException, ValueError) as exc:
         raise ConfigError(describe_compose_error(exc)) from None
-    validate(cfg, given=overrides)
-    return cfg
+    return cfg, validate(cfg, given=overrides)
 
 
 def describe_compose_error(exc: BaseException) -> str:

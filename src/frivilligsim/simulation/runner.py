@@ -28,7 +28,7 @@ from frivilligsim.engines.layout import (
     yearly_table,
 )
 from frivilligsim.errors import ConfigError
-from frivilligsim.scenario.config import RunConfig, load_config, validate
+from frivilligsim.scenario.config import RunConfig, load_run_config, validate
 from frivilligsim.scenario.setup import (
     CACHE_ENTRIES,
     Scenario,
@@ -161,7 +161,7 @@ def typed_config(overrides: list | tuple) -> RunConfig:
 
 @lru_cache(maxsize=CACHE_ENTRIES)
 def _composed(overrides: tuple[str, ...], signature: tuple) -> RunConfig:
-    return validate(load_config(list(overrides)))
+    return load_run_config(list(overrides))
 
 
 def run(
