@@ -12,6 +12,10 @@ The plain-function form of the model::
 
 __version__ = "0.1.0"
 
+from frivilligsim.core.compiled_cache import drop_stale_compiled_code  # noqa: E402
+
+drop_stale_compiled_code()  # before any compiled engine function is loaded (see its module)
+
 
 def run(config=None, seed=None):
     """Run the model and return its yearly results table (see :func:`frivilligsim.simulation.runner.run`)."""
