@@ -375,3 +375,10 @@ def test_mechanism_switches_zero_their_parameters_and_change_the_outcomes(tiny_r
     assert runner.row([0.5, 1.0, 1.0]) != runner.row([0.5, 0.0, 0.0])
     with pytest.raises(ConfigError, match="not a mechanism"):
         sa.problem_for(["mechanism.telepathy"], run.model, 0.5)
+
+
+@pytest.mark.parametrize("n", [100, 2, 0])
+def test_sobol_samples_must_be_a_power_of_two(n):
+    run = validate(load_config(["experiment=sensitivity", f"sensitivity.sobol_samples={n}"]))
+    with pytest.raises(ConfigError, match="sobol_samples=.* power of 2"):
+        sa.prepare(run)

@@ -376,3 +376,22 @@ def test_the_convergence_note_tells_a_tie_from_a_failure():
         assert note(pd.Series({**row, **bad}), t)[1] == "unc.influence.converged.no"
     old = pd.Series({"converged": False, "s1_within_st": True})
     assert note(old, t)[1] == "unc.influence.converged.no"
+
+
+def test_a_broken_sobol_file_is_one_clear_error_not_a_quiet_fallback(folders, tmp_path, capsys):
+    """A malformed convergence table must not read "maybe" as passed; unreadable indices must
+    not fall back to Morris without a word. Both: one line naming the file, exit 2."""
+    import shutil
+
+    from frivilligsim.output.report import main
+
+    for name, text in (
+        ("sobol_convergence.csv", "outcome,converged,s1_within_st\nvolunteers_2026,maybe,True\n"),
+        ("sobol_indices.csv", "not,a\ncsv\n"),
+    ):
+        copy = tmp_path / name
+        shutil.copytree(folders["sensitivity"], copy)
+        (copy / name).write_text(text, "utf-8")
+        assert main([str(folders["ensemble"]), "--sensitivity", str(copy)]) == 2
+        err = capsys.readouterr().err.strip().splitlines()
+        assert len(err) == 1 and name in err[0], err

@@ -405,6 +405,11 @@ def with_spread_subset(run: RunConfig, n: int | None) -> RunConfig:
 def prepare(run: RunConfig) -> RunConfig:
     """The config the analysis runs: the region reduced to a spread subset when asked."""
     check_staging(run.sensitivity, "sensitivity", STAGES)
+    n = run.sensitivity.sobol_samples
+    if n < 4 or n & (n - 1):  # Saltelli's N, and the convergence check compares N/2 with N
+        raise ConfigError(
+            f"sensitivity.sobol_samples={n} must be a power of 2, at least 4 (e.g. 64 or 128)"
+        )
     return with_spread_subset(run, run.sensitivity.municipalities)
 
 

@@ -154,7 +154,11 @@ def read_sensitivity(folder, lang: str) -> Sensitivity:
     folder = Path(folder)
     sobol = _csv(folder / "sobol_indices.csv", required=False) if folder.is_dir() else None
     morris = _csv(folder / "morris_indices.csv", required=False) if folder.is_dir() else None
-    if sobol is not None and {"parameter", "outcome", "ST"} <= set(sobol.columns):
+    if sobol is not None and not {"parameter", "outcome", "ST"} <= set(sobol.columns):
+        raise DataFileError(
+            folder / "sobol_indices.csv", "lacks the columns parameter, outcome, ST"
+        )
+    if sobol is not None:
         method, indices = "sobol", sobol
     elif morris is not None and {"parameter", "outcome", "mu_star"} <= set(morris.columns):
         method, indices = "morris", morris
@@ -167,13 +171,22 @@ def read_sensitivity(folder, lang: str) -> Sensitivity:
         from frivilligsim.scenario.provenance import read_sources
 
         provenance = dict(read_sources(CONF_DIR / "model" / "default.yaml"))
-    return Sensitivity(
-        folder,
-        method,
-        indices,
-        _csv(folder / "sobol_convergence.csv", required=False),
-        provenance,
-    )
+    return Sensitivity(folder, method, indices, _convergence(folder), provenance)
+
+
+def _convergence(folder: Path) -> pd.DataFrame | None:
+    """sobol_convergence.csv, its yes/no columns checked (a stray value must not read as yes)."""
+    path = folder / "sobol_convergence.csv"
+    table = _csv(path, required=False)
+    if table is None:
+        return None
+    for column in ("outcome", "converged", "s1_within_st"):
+        if column not in table.columns:
+            raise DataFileError(path, f"lacks the column {column}")
+    for column in ("converged", "s1_within_st"):
+        if table[column].dtype != bool:
+            raise DataFileError(path, f"column {column} must be True or False in every row")
+    return table
 
 
 # Blocks: the report's content once, rendered as HTML and as markdown --------------------------
