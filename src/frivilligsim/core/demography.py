@@ -577,35 +577,38 @@ def _mark_exits_and_age(
 ):
     """Each resident's death, moving out and giving birth this year; survivors age.
 
-    The keyed draws are made a block at a time in plain loops (vectorised), every draw for
-    every resident, and then compared without branches; a draw that the rules do not use
-    changes nothing, since each is keyed by (seed, resident, year, purpose) alone. Returns
+    Work a block at a time, each step a plain loop the compiler vectorises: the keyed draws
+    (every draw for every resident: a draw the rules do not use changes nothing, since each
+    is keyed by (seed, resident, year, purpose) alone), each resident's rates looked up by
+    (sex, age) cell, then :func:`_mark_block` compares them without branches. Returns
     ``(deaths, out_migrants)``.
     """
     death_key = rng.stream_key(seed, year, rng.DEATH)
     out_key = rng.stream_key(seed, year, rng.OUT_MIGRATION)
     birth_key = rng.stream_key(seed, year, rng.BIRTH)
+    death_by_cell, out_by_cell, birth_by_cell = _rates_by_cell(death, fertility, out_migration)
     u_death = np.empty(DRAW_BLOCK)
     u_out = np.empty(DRAW_BLOCK)
     u_birth = np.empty(DRAW_BLOCK)
+    p_death = np.empty(DRAW_BLOCK)
+    p_out = np.empty(DRAW_BLOCK)
+    p_birth = np.empty(DRAW_BLOCK)
+    cell = np.empty(DRAW_BLOCK, dtype=np.int32)
     deaths = 0
     outs = 0
     for lo in range(0, n0, DRAW_BLOCK):
         hi = min(n0, lo + DRAW_BLOCK)
+        m = hi - lo
         block = ids[lo:hi]
         keyed_draws(death_key, block, u_death)
         keyed_draws(out_key, block, u_out)
         keyed_draws(birth_key, block, u_birth)
+        _cells(age[lo:hi], sex[lo:hi], cell)
+        _look_up(death_by_cell, cell[:m], p_death)
+        _look_up(out_by_cell, cell[:m], p_out)
+        _look_up(birth_by_cell, cell[:m], p_birth)
         deaths_block, outs_block = _mark_block(
-            age[lo:hi],
-            sex[lo:hi],
-            exit_reason[lo:hi],
-            u_death,
-            u_out,
-            u_birth,
-            death,
-            fertility,
-            out_migration,
+            age[lo:hi], exit_reason[lo:hi], u_death, u_out, u_birth, p_death, p_out, p_birth
         )
         deaths += deaths_block
         outs += outs_block
@@ -613,22 +616,49 @@ def _mark_exits_and_age(
 
 
 @njit(cache=True)
-def _mark_block(age, sex, exit_reason, u_death, u_out, u_birth, death, fertility, out_migration):
-    """Compare one block's draws with the rates: exit codes, mothers marked, survivors aged."""
+def _rates_by_cell(death, fertility, out_migration):
+    """This year's probabilities by cell ``sex * N_AGES + age``: dying, moving out, giving
+    birth (0 outside women of fertile age, so nobody else does: a draw is never below 0)."""
+    death_by_cell = np.empty(2 * N_AGES)
+    out_by_cell = np.empty(2 * N_AGES)
+    birth_by_cell = np.zeros(2 * N_AGES)
+    for s in range(2):
+        for a in range(N_AGES):
+            death_by_cell[s * N_AGES + a] = death[s, a]
+            out_by_cell[s * N_AGES + a] = out_migration[s, a]
+    for a in range(FERTILE_MIN_AGE, FERTILE_MAX_AGE + 1):
+        birth_by_cell[N_AGES + a] = fertility[a]  # sex 1: women
+    return death_by_cell, out_by_cell, birth_by_cell
+
+
+@njit(cache=True)
+def _cells(age, sex, out):
+    for j in range(len(age)):
+        out[j] = np.int32(sex[j]) * N_AGES + np.int32(age[j])
+
+
+@njit(cache=True)
+def _look_up(table, cell, out):
+    for j in range(len(cell)):
+        out[j] = table[cell[j]]
+
+
+@njit(cache=True)
+def _mark_block(age, exit_reason, u_death, u_out, u_birth, p_death, p_out, p_birth):
+    """Compare one block's draws with its residents' rates: exit codes, mothers marked,
+    survivors aged."""
     deaths = 0
     outs = 0
     for j in range(len(age)):
-        a = np.int64(age[j])
-        s = np.int64(sex[j])
-        dies = np.int64(u_death[j] < death[s, a])
-        leaves = np.int64(u_out[j] < out_migration[s, a]) * (1 - dies)
-        fertile = (s == 1) & (a >= FERTILE_MIN_AGE) & (a <= FERTILE_MAX_AGE)
-        births = np.int64(fertile & (u_birth[j] < fertility[a]))
+        dies = np.int64(u_death[j] < p_death[j])
+        leaves = np.int64(u_out[j] < p_out[j]) * (1 - dies)
+        births = np.int64(u_birth[j] < p_birth[j])
         deaths += dies
         outs += leaves
         exit_reason[j] = np.int8(
             dies * EXIT_DEATH + leaves * EXIT_OUT_MIGRATION + births * GAVE_BIRTH
         )
+        a = np.int64(age[j])
         age[j] = np.int16(a + (1 - dies - leaves) * np.int64(a < MAX_AGE))
     return deaths, outs
 
