@@ -526,38 +526,20 @@ def step_year(
     deaths, outs = _mark_exits_and_age(
         age, sex, ids, exit_reason, n0, seed, year, death, fertility, out_migration
     )
-    n_new, serial, births = _append_births(
-        age, sex, ids, exit_reason, n0, next_serial, muni_key, seed, year
+    births = take_mothers(exit_reason, n0)
+    if n0 + births > capacity:
+        return -1, next_serial, births, deaths, 0, outs
+    serial = append_newborns(
+        age, sex, ids, exit_reason, n0, births, next_serial, muni_key, seed, year
     )
-    if n_new < 0:
-        return -1, serial, births, deaths, 0, outs
-    base_id = np.int64(muni_key) * np.int64(ID_SHIFT)
-
-    # In-migrants: one Poisson count for the municipality, age then sex from its profile.
-    cumulative = np.empty(N_AGES)  # expected in-migrants aged up to a, summed age by age
-    total = 0.0
-    for a in range(N_AGES):
-        total += in_migration[0, a] + in_migration[1, a]
-        cumulative[a] = total
-    n_in = rng.poisson(total, seed, muni_key, year, rng.IN_MIGRATION_COUNT)
+    n_new = n0 + births
+    n_in = in_migrant_count(in_migration, muni_key, seed, year)
     if n_in > 0 and n_new + n_in > capacity:
         return -1, serial, births, deaths, n_in, outs
-    age_key = rng.stream_key(seed, year, rng.IN_MIGRATION_AGE)
-    sex_key = rng.stream_key(seed, year, rng.IN_MIGRATION_SEX)
-    for k in range(n_in):
-        u = rng.draw(age_key, muni_key, k) * total
-        # the first age whose cumulative count exceeds u (the oldest if rounding puts u at the top)
-        a_new = min(MAX_AGE, np.searchsorted(cumulative, u, side="right"))
-        both = in_migration[0, a_new] + in_migration[1, a_new]
-        male_share = in_migration[0, a_new] / both if both > 0.0 else 0.5
-        pid = base_id + serial
-        serial += 1
-        age[n_new] = a_new
-        sex[n_new] = 0 if rng.draw(sex_key, pid) < male_share else 1
-        ids[n_new] = pid
-        exit_reason[n_new] = EXIT_ALIVE
-        n_new += 1
-    return n_new, serial, births, deaths, n_in, outs
+    serial = append_in_migrants(
+        age, sex, ids, exit_reason, n_new, n_in, serial, muni_key, seed, year, in_migration
+    )
+    return n_new + n_in, serial, births, deaths, n_in, outs
 
 
 DRAW_BLOCK = 1024
@@ -577,38 +559,18 @@ def _mark_exits_and_age(
 ):
     """Each resident's death, moving out and giving birth this year; survivors age.
 
-    Work a block at a time, each step a plain loop the compiler vectorises: the keyed draws
-    (every draw for every resident: a draw the rules do not use changes nothing, since each
-    is keyed by (seed, resident, year, purpose) alone), each resident's rates looked up by
-    (sex, age) cell, then :func:`_mark_block` compares them without branches. Returns
+    A block of :data:`DRAW_BLOCK` residents at a time (:func:`mark_exits_block`). Returns
     ``(deaths, out_migrants)``.
     """
-    death_key = rng.stream_key(seed, year, rng.DEATH)
-    out_key = rng.stream_key(seed, year, rng.OUT_MIGRATION)
-    birth_key = rng.stream_key(seed, year, rng.BIRTH)
-    death_by_cell, out_by_cell, birth_by_cell = _rates_by_cell(death, fertility, out_migration)
-    u_death = np.empty(DRAW_BLOCK)
-    u_out = np.empty(DRAW_BLOCK)
-    u_birth = np.empty(DRAW_BLOCK)
-    p_death = np.empty(DRAW_BLOCK)
-    p_out = np.empty(DRAW_BLOCK)
-    p_birth = np.empty(DRAW_BLOCK)
-    cell = np.empty(DRAW_BLOCK, dtype=np.int32)
+    streams = year_streams(seed, year)
+    tables = rates_by_cell(death, fertility, out_migration)
+    scratch, cell = block_scratch()
     deaths = 0
     outs = 0
     for lo in range(0, n0, DRAW_BLOCK):
         hi = min(n0, lo + DRAW_BLOCK)
-        m = hi - lo
-        block = ids[lo:hi]
-        keyed_draws(death_key, block, u_death)
-        keyed_draws(out_key, block, u_out)
-        keyed_draws(birth_key, block, u_birth)
-        _cells(age[lo:hi], sex[lo:hi], cell)
-        _look_up(death_by_cell, cell[:m], p_death)
-        _look_up(out_by_cell, cell[:m], p_out)
-        _look_up(birth_by_cell, cell[:m], p_birth)
-        deaths_block, outs_block = _mark_block(
-            age[lo:hi], exit_reason[lo:hi], u_death, u_out, u_birth, p_death, p_out, p_birth
+        deaths_block, outs_block = mark_exits_block(
+            age[lo:hi], sex[lo:hi], ids[lo:hi], exit_reason[lo:hi], streams, tables, scratch, cell
         )
         deaths += deaths_block
         outs += outs_block
@@ -616,19 +578,54 @@ def _mark_exits_and_age(
 
 
 @njit(cache=True)
-def _rates_by_cell(death, fertility, out_migration):
-    """This year's probabilities by cell ``sex * N_AGES + age``: dying, moving out, giving
-    birth (0 outside women of fertile age, so nobody else does: a draw is never below 0)."""
-    death_by_cell = np.empty(2 * N_AGES)
-    out_by_cell = np.empty(2 * N_AGES)
-    birth_by_cell = np.zeros(2 * N_AGES)
+def year_streams(seed, year):
+    """The keys of the year's death, moving-out and birth draws."""
+    streams = np.empty(3, dtype=np.int64)
+    streams[0] = rng.stream_key(seed, year, rng.DEATH)
+    streams[1] = rng.stream_key(seed, year, rng.OUT_MIGRATION)
+    streams[2] = rng.stream_key(seed, year, rng.BIRTH)
+    return streams
+
+
+@njit(cache=True)
+def block_scratch():
+    """Working arrays of :func:`mark_exits_block`: six rows of draws and rates, and cells."""
+    return np.empty((6, DRAW_BLOCK)), np.empty(DRAW_BLOCK, dtype=np.int32)
+
+
+@njit(cache=True)
+def mark_exits_block(age, sex, ids, exit_reason, streams, tables, scratch, cell):
+    """Deaths, moving out and births of one block of residents (slices of at most
+    :data:`DRAW_BLOCK`); survivors age. Returns ``(deaths, out_migrants)``.
+
+    Each step is a plain loop the compiler vectorises: the keyed draws (every draw for every
+    resident: a draw the rules do not use changes nothing, since each is keyed by (seed,
+    resident, year, purpose) alone), each resident's rates looked up by (sex, age) cell, then
+    :func:`_mark_block` compares them without branches.
+    """
+    m = len(age)
+    for k in range(3):
+        keyed_draws(streams[k], ids, scratch[k])
+    _cells(age, sex, cell)
+    for k in range(3):
+        _look_up(tables[k], cell[:m], scratch[3 + k])
+    return _mark_block(
+        age, exit_reason, scratch[0], scratch[1], scratch[2], scratch[3], scratch[4], scratch[5]
+    )
+
+
+@njit(cache=True)
+def rates_by_cell(death, fertility, out_migration):
+    """This year's probabilities by cell ``sex * N_AGES + age``, rows: dying, moving out,
+    giving birth (0 outside women of fertile age, so nobody else does: a draw is never below 0)."""
+    tables = np.zeros((3, 2 * N_AGES))
     for s in range(2):
         for a in range(N_AGES):
-            death_by_cell[s * N_AGES + a] = death[s, a]
-            out_by_cell[s * N_AGES + a] = out_migration[s, a]
+            tables[0, s * N_AGES + a] = death[s, a]
+            tables[1, s * N_AGES + a] = out_migration[s, a]
     for a in range(FERTILE_MIN_AGE, FERTILE_MAX_AGE + 1):
-        birth_by_cell[N_AGES + a] = fertility[a]  # sex 1: women
-    return death_by_cell, out_by_cell, birth_by_cell
+        tables[2, N_AGES + a] = fertility[a]  # sex 1: women
+    return tables
 
 
 @njit(cache=True)
@@ -664,32 +661,82 @@ def _mark_block(age, exit_reason, u_death, u_out, u_birth, p_death, p_out, p_bir
 
 
 @njit(cache=True)
-def _append_births(age, sex, ids, exit_reason, n0, next_serial, muni_key, seed, year):
-    """Append the newborns of the mothers marked by :func:`_mark_exits_and_age`, in order.
-
-    Returns ``(n_used_new, next_serial_new, births)``; ``n_used_new`` is -1 if the capacity is
-    too small.
-    """
-    capacity = age.shape[0]
-    base_id = np.int64(muni_key) * np.int64(ID_SHIFT)
-    sex_key = rng.stream_key(seed, year, rng.BIRTH_SEX)
-    n_new = n0
-    serial = next_serial
+def take_mothers(exit_reason, n0):
+    """Count the mothers :func:`_mark_exits_and_age` marked among ``[0, n0)`` and clear the mark."""
     births = 0
     for i in range(n0):
-        if exit_reason[i] >= GAVE_BIRTH:
-            exit_reason[i] -= GAVE_BIRTH
-            if n_new >= capacity:
-                return -1, serial, births
-            child = base_id + serial
-            serial += 1
-            age[n_new] = 0
-            sex[n_new] = 0 if rng.draw(sex_key, child) < MALE_SHARE_AT_BIRTH else 1
-            ids[n_new] = child
-            exit_reason[n_new] = EXIT_ALIVE
-            n_new += 1
-            births += 1
-    return n_new, serial, births
+        gave_birth = exit_reason[i] >= GAVE_BIRTH
+        exit_reason[i] -= np.int8(gave_birth * GAVE_BIRTH)
+        births += gave_birth
+    return births
+
+
+@njit(cache=True)
+def append_newborns(age, sex, ids, exit_reason, at, births, next_serial, muni_key, seed, year):
+    """Write ``births`` newborns into slots ``[at, at + births)``, serials from ``next_serial``
+    (the mothers' order: each newborn differs from the next only by its serial). Returns the
+    next serial. The caller checks the capacity."""
+    base_id = np.int64(muni_key) * np.int64(ID_SHIFT)
+    sex_key = rng.stream_key(seed, year, rng.BIRTH_SEX)
+    for k in range(births):
+        child = base_id + next_serial + k
+        age[at + k] = 0
+        sex[at + k] = 0 if rng.draw(sex_key, child) < MALE_SHARE_AT_BIRTH else 1
+        ids[at + k] = child
+        exit_reason[at + k] = EXIT_ALIVE
+    return next_serial + births
+
+
+@njit(cache=True)
+def in_migrant_count(in_migration, muni_key, seed, year):
+    """This year's in-migrants of a municipality: one keyed Poisson draw."""
+    total = 0.0
+    for a in range(N_AGES):
+        total += in_migration[0, a] + in_migration[1, a]
+    return rng.poisson(total, seed, muni_key, year, rng.IN_MIGRATION_COUNT)
+
+
+@njit(cache=True, inline="always")
+def first_above(sorted_values, x):
+    """The first index whose value exceeds ``x`` (``len`` if none): ``np.searchsorted(...,
+    side="right")`` without branches (a fixed number of halvings), for short sorted arrays."""
+    lo = 0
+    n = len(sorted_values)
+    while n > 1:
+        half = n // 2
+        lo += half * (sorted_values[lo + half - 1] <= x)
+        n -= half
+    return lo + (n == 1 and sorted_values[lo] <= x)
+
+
+@njit(cache=True)
+def append_in_migrants(
+    age, sex, ids, exit_reason, at, n_in, next_serial, muni_key, seed, year, in_migration
+):
+    """Write ``n_in`` in-migrants into slots ``[at, at + n_in)``: age then sex from the year's
+    in-migration profile. Returns the next serial. The caller checks the capacity."""
+    base_id = np.int64(muni_key) * np.int64(ID_SHIFT)
+    cumulative = np.empty(N_AGES)  # expected in-migrants aged up to a, summed age by age
+    total = 0.0
+    for a in range(N_AGES):
+        total += in_migration[0, a] + in_migration[1, a]
+        cumulative[a] = total
+    age_key = rng.stream_key(seed, year, rng.IN_MIGRATION_AGE)
+    sex_key = rng.stream_key(seed, year, rng.IN_MIGRATION_SEX)
+    serial = next_serial
+    for k in range(n_in):
+        u = rng.draw(age_key, muni_key, k) * total
+        # the first age whose cumulative count exceeds u (the oldest if rounding puts u at the top)
+        a_new = min(MAX_AGE, first_above(cumulative, u))
+        both = in_migration[0, a_new] + in_migration[1, a_new]
+        male_share = in_migration[0, a_new] / both if both > 0.0 else 0.5
+        pid = base_id + serial
+        serial += 1
+        age[at + k] = a_new
+        sex[at + k] = 0 if rng.draw(sex_key, pid) < male_share else 1
+        ids[at + k] = pid
+        exit_reason[at + k] = EXIT_ALIVE
+    return serial
 
 
 @njit(cache=True)

@@ -40,8 +40,21 @@ import numpy as np
 from numba import njit, prange
 
 from frivilligsim.core import rng, rules
-from frivilligsim.core.demography import DRAW_BLOCK, FIRST_NEW_SERIAL, keyed_draws, step_year
-from frivilligsim.core.schema import OWNERSHIP
+from frivilligsim.core.demography import (
+    DRAW_BLOCK,
+    EXIT_DEATH,
+    FIRST_NEW_SERIAL,
+    GAVE_BIRTH,
+    append_in_migrants,
+    append_newborns,
+    block_scratch,
+    in_migrant_count,
+    keyed_draws,
+    mark_exits_block,
+    rates_by_cell,
+    year_streams,
+)
+from frivilligsim.core.schema import MAX_AGE, OWNERSHIP
 from frivilligsim.engines import layout as L
 from frivilligsim.engines import recruitment_pool
 from frivilligsim.engines.recruitment_pool import IN_POOL, REENTERED, VOLUNTEER
@@ -49,7 +62,6 @@ from frivilligsim.errors import FrivilligsimError, InvariantError
 
 MUNICIPAL = OWNERSHIP.index("municipal")
 VOLUNTARY_ORG = OWNERSHIP.index("voluntary_org")
-EXIT_DEATH = 1  # demography.step_year's exit_reason codes
 
 Run = namedtuple(
     "Run", ("seed", "n_months", "policy_start_month", "start_year", "check", "spinup_months")
@@ -239,110 +251,132 @@ def _pool(res, place):
 
 @njit(cache=True)
 def _demography(run, rates, place, res, month, out, pyramid, err):
-    """Last year's deaths, births and migration; leavers leave their centre; slots compacted.
+    """The pool's year closes, last year's deaths, births and migration, the pool's new year:
+    one pass over the residents. False on error.
 
-    The compaction also counts the January pyramid and lists the volunteers (``_new_year``
-    then need not visit the residents again).
+    The same steps, in the same order of effect, as ``recruitment_pool.close_year``,
+    ``demography.step_year``, dropping those who left, and ``recruitment_pool.open_year``
+    (what the Mesa model calls one by one), each resident visited once: a block's deaths,
+    moves and births are drawn (``demography.mark_exits_block``), then each survivor's
+    threshold is carried (``recruitment_pool.carried``; survivors have aged, so the hazard
+    used is that of their age a year ago), they move to their slot in the kept order, a
+    resident turning 13 draws a threshold (``recruitment_pool.entering``) and the candidates
+    are selected (``recruitment_pool.is_candidate``). Newborns and in-migrants are then
+    appended, as ``step_year`` appends them. The pass also counts the January pyramid and
+    lists the volunteers (``_new_year`` then need not visit the residents again).
     """
     year = _row(run, month)
     step = month // 12 - 1
+    calendar_year = run.start_year + step
+    seed = run.seed
+    pool = _pool(res, place)
+    hist = pyramid[year]
     before = place.count[RESIDENT_COUNT]
-    n_new, next_serial, births, deaths, in_mig, out_mig = step_year(
-        res.age,
-        res.sex,
-        res.ids,
-        res.exit_reason,
-        before,
-        place.count[NEXT_SERIAL],
-        place.key,
-        run.seed,
-        run.start_year + step,
-        rates.death[step],
-        rates.fertility[step],
-        rates.out_migration[step],
-        rates.in_migration[step],
-    )
-    if n_new < 0:
-        return _fail(err, L.ERR_CAPACITY, month, place.index)
-    place.count[NEXT_SERIAL] = next_serial
-    n, nv, volunteer_deaths, volunteer_out = _compact(res, before, n_new, pyramid[year])
-    place.count[VOLUNTEER_COUNT] = nv
-    out[year, L.VOL_DEATHS] += volunteer_deaths
-    out[year, L.VOL_OUTMIG] += volunteer_out
-    place.count[RESIDENT_COUNT] = n
-    out[year, L.BIRTHS] = births
-    out[year, L.DEATHS] = deaths
-    out[year, L.IN_MIG] = in_mig
-    out[year, L.OUT_MIG] = out_mig
-    if run.check and n != before + births - deaths + in_mig - out_mig:
-        return _fail(err, L.ERR_PEOPLE, month, place.index)
-    return True
+    capacity = res.age.shape[0]
 
+    used = recruitment_pool.by_age(pool.year_hazard, np.nan)  # this year's hazard by age
+    used_a_year_ago = np.empty_like(used)  # ... by the age a survivor has now
+    used_a_year_ago[0] = np.nan
+    used_a_year_ago[1:] = used[:-1]
+    used_a_year_ago[MAX_AGE] = used[MAX_AGE]  # the oldest stay the oldest (one cohort)
+    recruitment_pool.end_year(pool)
+    bound = recruitment_pool.selection_bound(pool)
+    streams = year_streams(seed, calendar_year)
+    new_thresholds = recruitment_pool.threshold_stream(seed, month)
+    tables = rates_by_cell(rates.death[step], rates.fertility[step], rates.out_migration[step])
+    scratch, cell = block_scratch()
 
-@njit(cache=True)
-def _compact(res, before, n_used, hist):
-    """Drop the residents who left, keeping the others in order; newcomers start outside.
-
-    Slots ``[before, n_used)`` are this year's newborns and in-migrants: they enter the pool
-    (no threshold yet). Counts those kept into ``hist[sex, age]`` and lists the volunteers in
-    ``res.volunteers``. Returns ``(kept, volunteers, volunteers who died, volunteers who moved
-    out)``.
-
-    Only a volunteer's volunteer state (centre, motivation, hours, tenure, area, tolerance) is
-    moved: nothing reads it for anyone else, and a resident who joins gets all of it anew.
-    Residents come in runs of equal sex and age (the world is built cell by cell and everyone
-    ages together), so the pyramid is counted a run at a time.
-    """
     age, sex, ids, exit_reason = res.age, res.sex, res.ids, res.exit_reason
     status, threshold, centre, area = res.status, res.threshold, res.centre, res.area
     motivation, hours, tenure, tolerant = res.motivation, res.hours, res.tenure, res.tolerant
-    volunteers = res.volunteers
-    j = 0
-    nv = 0
+    volunteers, candidates = res.volunteers, res.candidates
+    deaths = 0
+    out_migrants = 0
+    births = 0
     died = 0
     moved = 0
-    run_sex = 0
-    run_age = 0
-    run_length = 0
-    for i in range(n_used):
-        e = exit_reason[i]
-        if e != 0:
-            if status[i] == VOLUNTEER:
-                died += e == EXIT_DEATH
-                moved += e != EXIT_DEATH
-            continue
-        a = age[i]
-        s = sex[i]
-        if i >= before:
-            st = IN_POOL
-            t = np.nan
-        else:
+    j = 0
+    nv = 0
+    k = 0
+    left = np.zeros_like(hist)  # leavers by sex and age
+    for lo in range(0, before, DRAW_BLOCK):
+        hi = min(before, lo + DRAW_BLOCK)
+        deaths_block, outs_block = mark_exits_block(
+            age[lo:hi], sex[lo:hi], ids[lo:hi], exit_reason[lo:hi], streams, tables, scratch, cell
+        )
+        deaths += deaths_block
+        out_migrants += outs_block
+        for i in range(lo, hi):
+            e = exit_reason[i]
+            births += e >= GAVE_BIRTH
             st = status[i]
-            t = threshold[i]
-        age[j] = a
-        sex[j] = s
-        ids[j] = ids[i]
-        status[j] = st
-        threshold[j] = t
-        exit_reason[j] = 0
-        if st == VOLUNTEER:
-            centre[j] = centre[i]
-            motivation[j] = motivation[i]
-            hours[j] = hours[i]
-            tenure[j] = tenure[i]
-            area[j] = area[i]
-            tolerant[j] = tolerant[i]
-        if s != run_sex or a != run_age:
-            hist[run_sex, run_age] += run_length
-            run_sex = s
-            run_age = a
-            run_length = 0
-        run_length += 1
-        volunteers[nv] = j  # the volunteers in resident order (branch-free)
-        nv += st == VOLUNTEER
-        j += 1
-    hist[run_sex, run_age] += run_length
-    return j, nv, died, moved
+            if e % GAVE_BIRTH != 0:
+                died += (st == VOLUNTEER) & (e % GAVE_BIRTH == EXIT_DEATH)
+                moved += (st == VOLUNTEER) & (e % GAVE_BIRTH != EXIT_DEATH)
+                left[sex[i], age[i]] += 1  # the age they had: leavers do not age
+                continue
+            a = age[i]
+            t, st = recruitment_pool.carried(st, threshold[i], used_a_year_ago[a])
+            t = recruitment_pool.entering(new_thresholds, ids[i], st, a, t)
+            age[j] = a
+            sex[j] = sex[i]
+            ids[j] = ids[i]
+            status[j] = st
+            threshold[j] = t
+            exit_reason[j] = 0
+            if st == VOLUNTEER:  # only volunteers' volunteer state is read
+                centre[j] = centre[i]
+                motivation[j] = motivation[i]
+                hours[j] = hours[i]
+                tenure[j] = tenure[i]
+                area[j] = area[i]
+                tolerant[j] = tolerant[i]
+            volunteers[nv] = j  # the volunteers in resident order (branch-free)
+            nv += st == VOLUNTEER
+            candidates[k] = j
+            k += recruitment_pool.is_candidate(st, t, bound[a])
+            j += 1
+    last_year = pyramid[year - 1]  # the residents before this step, counted last January
+    for s in range(2):
+        for a in range(MAX_AGE + 1):
+            hist[s, min(a + 1, MAX_AGE)] += last_year[s, a] - left[s, a]
+
+    # newborns then in-migrants, after the residents who stayed (step_year's order)
+    in_migration = rates.in_migration[step]
+    n_in = in_migrant_count(in_migration, place.key, seed, calendar_year)
+    if before + births + n_in > capacity:
+        return _fail(err, L.ERR_CAPACITY, month, place.index)
+    serial = append_newborns(
+        age, sex, ids, exit_reason, j, births, place.count[NEXT_SERIAL], place.key, seed,
+        calendar_year,
+    )  # fmt: skip
+    serial = append_in_migrants(
+        age, sex, ids, exit_reason, j + births, n_in, serial, place.key, seed, calendar_year,
+        in_migration,
+    )  # fmt: skip
+    place.count[NEXT_SERIAL] = serial
+    for i in range(j, j + births + n_in):  # new to the pool: no threshold yet, no volunteer
+        a = age[i]
+        status[i] = IN_POOL
+        t = recruitment_pool.entering(new_thresholds, ids[i], IN_POOL, a, np.nan)
+        threshold[i] = t
+        hist[sex[i], a] += 1
+        candidates[k] = i
+        k += recruitment_pool.is_candidate(IN_POOL, t, bound[a])
+    n = j + births + n_in
+    recruitment_pool.sort_candidates(pool, age, k)
+
+    place.count[VOLUNTEER_COUNT] = nv
+    place.count[RESIDENT_COUNT] = n
+    out[year, L.VOL_DEATHS] += died
+    out[year, L.VOL_OUTMIG] += moved
+    out[year, L.BIRTHS] = births
+    out[year, L.DEATHS] = deaths
+    out[year, L.IN_MIG] = n_in
+    out[year, L.OUT_MIG] = out_migrants
+    if run.check and n != before + births - deaths + n_in - out_migrants:
+        return _fail(err, L.ERR_PEOPLE, month, place.index)
+    return True
 
 
 # ---- 1. demand and the year's start ----------------------------------------------------------------
@@ -396,7 +430,8 @@ def _new_year(run, place, res, cen, month, lv, p, out, pyramid):
         place.staff[a] = rules.staff_capacity(
             place.demand_start[a], years_since_start, lv.labour_shortage, p
         )
-    recruitment_pool.open_year(_pool(res, place), run.seed, res.ids, res.age, n, month)
+    if month == -run.spinup_months:  # later Januaries open the pool's year before this
+        recruitment_pool.open_year(_pool(res, place), run.seed, res.ids, res.age, n, month)
     _tally(run, place, res, cen, p)
     out[year, L.CENTRES] = len(cen.key)
     cen.orders_this_year[:] = 0.0
@@ -809,10 +844,13 @@ def _close_year(place, cen, year, p, out):
 @njit(cache=True, _nrt=True)
 def _january(run, rates, place, res, cen, month, lv, p, out, pyramid, err):
     """The pool's year closes, 8. demography, 1. demand and the year's start. False on error."""
-    if month > -run.spinup_months:  # the pool's year closes every January but the first
-        recruitment_pool.close_year(_pool(res, place), res.age, place.count[RESIDENT_COUNT])
-    if month > 0 and not _demography(run, rates, place, res, month, out, pyramid, err):
-        return False  # 8. demography (frozen during the spin-up)
+    if month > 0:  # the pool's year closes, 8. demography, the pool's new year
+        if not _demography(run, rates, place, res, month, out, pyramid, err):
+            return False
+    elif month > -run.spinup_months:  # the spin-up's: the pool's year closes and opens
+        recruitment_pool.turn_year(
+            _pool(res, place), run.seed, res.ids, res.age, place.count[RESIDENT_COUNT], month
+        )
     _new_year(run, place, res, cen, month, lv, p, out, pyramid)  # 1. demand
     return True
 

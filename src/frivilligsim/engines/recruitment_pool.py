@@ -94,8 +94,19 @@ def new_pool_of(capacity):
 @njit(cache=True, inline="always")
 def threshold_draw(seed, resident_id, entry_month):
     """The Exp(1) threshold of a resident entering the pool in ``entry_month``."""
-    u = rng.uniform(seed, resident_id, entry_month, rng.RECRUIT_THRESHOLD)
-    return -np.log1p(-u)
+    return threshold_of(threshold_stream(seed, entry_month), resident_id)
+
+
+@njit(cache=True, inline="always")
+def threshold_stream(seed, entry_month):
+    """The stream of the thresholds drawn in ``entry_month`` (loops compute it once)."""
+    return rng.stream_key(seed, entry_month, rng.RECRUIT_THRESHOLD)
+
+
+@njit(cache=True, inline="always")
+def threshold_of(stream, resident_id):
+    """The Exp(1) threshold of a resident from the entry month's ``threshold_stream``."""
+    return -np.log1p(-rng.draw(stream, resident_id))
 
 
 @njit(cache=True)
@@ -108,18 +119,49 @@ def by_age(per_cohort, under_pool_age):
     return table
 
 
+@njit(cache=True, inline="always")
+def carried(status, threshold, used):
+    """December's end for one resident: ``(threshold, status)`` with the part of the threshold
+    not yet used carried forward, if the resident waits in the pool (``used``: this year's
+    hazard of their cohort, NaN under 13)."""
+    waiting = (
+        ((status == IN_POOL) | (status == REENTERED))
+        & (not np.isnan(used))
+        & (not np.isnan(threshold))
+    )
+    return (threshold - used if waiting else threshold), (IN_POOL if waiting else status)
+
+
+@njit(cache=True, inline="always")
+def entering(stream, resident_id, status, age, threshold):
+    """January for one resident: a threshold drawn (from the month's ``threshold_stream``) if
+    they are new to the pool (turned 13, moved in, or in the first month everyone who is not
+    an initial volunteer)."""
+    if (status == IN_POOL) & rules.in_pool_age(age) & np.isnan(threshold):
+        return threshold_of(stream, resident_id)
+    return threshold
+
+
+@njit(cache=True, inline="always")
+def is_candidate(status, threshold, bound):
+    """Whether a resident is selected as a candidate: waiting, threshold below the bound
+    (False for NaN; ``bound`` is -inf under 13)."""
+    return (status == IN_POOL) & (threshold < bound)
+
+
 @njit(cache=True)
 def close_year(pool, age, n):
     """December's end, before demography: carry the unused part of each threshold forward."""
     status, threshold = pool.status, pool.threshold
     used = by_age(pool.year_hazard, np.nan)  # NaN: under 13, not waiting
     for i in range(n):
-        st = status[i]
-        t = threshold[i]
-        h = used[age[i]]
-        waiting = ((st == IN_POOL) | (st == REENTERED)) & (not np.isnan(h)) & (not np.isnan(t))
-        threshold[i] = t - h if waiting else t
-        status[i] = IN_POOL if waiting else st
+        threshold[i], status[i] = carried(status[i], threshold[i], used[age[i]])
+    end_year(pool)
+
+
+@njit(cache=True)
+def end_year(pool):
+    """The pool's year is closed: this year's hazard and re-entry list start again."""
     pool.year_hazard[:] = 0.0
     pool.count[N_REENTRY] = 0
 
@@ -128,31 +170,57 @@ def close_year(pool, age, n):
 def open_year(pool, seed, ids, age, n, month):
     """January, after demography and the initial draw: residents new to the pool get thresholds.
 
-    New to the pool: turned 13, moved in, or (month 0) everyone who is not an initial volunteer.
     After the first year the same pass selects the candidates, with a bound from last month's
     hazard (the joiners do not depend on the bound: it only decides how many are sorted).
     """
     status, threshold = pool.status, pool.threshold
+    stream = threshold_stream(seed, month)
     if pool.count[SELECTIONS] == 0:
         for i in range(n):
-            if status[i] == IN_POOL and rules.in_pool_age(age[i]) and np.isnan(threshold[i]):
-                threshold[i] = threshold_draw(seed, ids[i], month)
+            threshold[i] = entering(stream, ids[i], status[i], age[i], threshold[i])
         pool.count[REBUILD] = 1
         return
-    _set_bound(pool, pool.last_hazard)
-    bound = by_age(pool.bound, -np.inf)  # nobody under 13 is below it
+    bound = selection_bound(pool)
     candidates = pool.candidates
     k = 0
     for i in range(n):
-        a = age[i]
-        t = threshold[i]
-        waiting = status[i] == IN_POOL
-        if waiting & rules.in_pool_age(a) & np.isnan(t):
-            t = threshold_draw(seed, ids[i], month)
-            threshold[i] = t
+        t = entering(stream, ids[i], status[i], age[i], threshold[i])
+        threshold[i] = t
         candidates[k] = i
-        k += waiting & (t < bound[a])
-    _sort_candidates(pool, age, k)
+        k += is_candidate(status[i], t, bound[age[i]])
+    sort_candidates(pool, age, k)
+
+
+@njit(cache=True)
+def turn_year(pool, seed, ids, age, n, month):
+    """:func:`close_year` then :func:`open_year` in one pass, for a January without demography
+    (the spin-up's): the same thresholds, candidates and order."""
+    if pool.count[SELECTIONS] == 0:
+        close_year(pool, age, n)
+        open_year(pool, seed, ids, age, n, month)
+        return
+    status, threshold, candidates = pool.status, pool.threshold, pool.candidates
+    used = by_age(pool.year_hazard, np.nan)
+    end_year(pool)
+    bound = selection_bound(pool)
+    stream = threshold_stream(seed, month)
+    k = 0
+    for i in range(n):
+        a = age[i]
+        t, st = carried(status[i], threshold[i], used[a])
+        t = entering(stream, ids[i], st, a, t)
+        threshold[i] = t
+        status[i] = st
+        candidates[k] = i
+        k += is_candidate(st, t, bound[a])
+    sort_candidates(pool, age, k)
+
+
+@njit(cache=True)
+def selection_bound(pool):
+    """Set a new selection's bound from the latest month's hazard; return it by age."""
+    _set_bound(pool, pool.last_hazard)
+    return by_age(pool.bound, -np.inf)  # nobody under 13 is below it
 
 
 @njit(cache=True)
@@ -172,12 +240,12 @@ def _select_candidates(pool, age, n, hazard):
     k = 0
     for i in range(n):
         candidates[k] = i
-        k += (status[i] == IN_POOL) & (threshold[i] < bound[age[i]])  # False for NaN
-    _sort_candidates(pool, age, k)
+        k += is_candidate(status[i], threshold[i], bound[age[i]])
+    sort_candidates(pool, age, k)
 
 
 @njit(cache=True)
-def _sort_candidates(pool, age, k):
+def sort_candidates(pool, age, k):
     """Group the ``k`` candidates (in resident order) by cohort and sort each by threshold.
 
     Stable: ties keep resident order.
