@@ -614,6 +614,10 @@ def _work_and_exit(run, place, res, cen, month, lv, p, out, err):
     nv = place.count[VOLUNTEER_COUNT]
     kept = 0
     dropouts = 0
+    joint_hours, year_hours = cen.joint_hours_year, cen.volunteer_hours_year
+    c_now = 0
+    joint_c = joint_hours[0] if len(joint_hours) > 0 else 0.0
+    hours_c = year_hours[0] if len(year_hours) > 0 else 0.0
     for r in range(nv):
         i = res.volunteers[r]
         c = res.centre[i]
@@ -640,8 +644,14 @@ def _work_and_exit(run, place, res, cen, month, lv, p, out, err):
         hours_all += h
         hours_ordered += ordered
         hours_cocreated += cocreated
-        cen.joint_hours_year[c] += ordered + cocreated
-        cen.volunteer_hours_year[c] += h
+        if c != c_now:  # sums of one centre in locals (the same additions, in order)
+            joint_hours[c_now] = joint_c
+            year_hours[c_now] = hours_c
+            c_now = c
+            joint_c = joint_hours[c]
+            hours_c = year_hours[c]
+        joint_c += ordered + cocreated
+        hours_c += h
         place.meeting_demand[res.area[i]] += meeting
         if run.check:
             if m < 0.0 or m > 1.0:
@@ -656,6 +666,9 @@ def _work_and_exit(run, place, res, cen, month, lv, p, out, err):
             res.tenure[i] += 1
             res.volunteers[kept] = i
             kept += 1
+    if nv > 0:
+        joint_hours[c_now] = joint_c
+        year_hours[c_now] = hours_c
     place.count[VOLUNTEER_COUNT] = kept
     place.tally[DROPOUTS_THIS_MONTH] = dropouts
     place.tally[COCREATED_LAST] = hours_cocreated
