@@ -23,6 +23,12 @@ every call counted every array of Place, Residents and Centres). A month therefo
 allocate: a function that does (the January, the pool's candidate selection) says
 ``_nrt=True`` itself, and takes no reference it would have to give back to the month.
 
+The January visits each resident once (``_demography``): the pool's year closes, the demography
+step, those who left dropped, the pool's new year, which the Mesa model takes as separate steps.
+Its per-resident rules are the ones those steps call (``recruitment_pool.carried``, ``entering``,
+``is_candidate``; ``demography.mark_exits_block``); a change to the steps' order must be made
+in both (tests/test_one_pass_january.py checks they agree array by array).
+
 Municipalities do not interact (migration is modelled as flows in and out of each
 municipality), so each one runs all its months independently inside one ``prange`` iteration:
 no synchronisation per month, and bit-identical results on 1 or 16 threads. Jobs whose
