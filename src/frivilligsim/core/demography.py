@@ -717,10 +717,13 @@ def append_in_migrants(
     in-migration profile. Returns the next serial. The caller checks the capacity."""
     base_id = np.int64(muni_key) * np.int64(ID_SHIFT)
     cumulative = np.empty(N_AGES)  # expected in-migrants aged up to a, summed age by age
+    male_share = np.empty(N_AGES)
     total = 0.0
     for a in range(N_AGES):
-        total += in_migration[0, a] + in_migration[1, a]
+        both = in_migration[0, a] + in_migration[1, a]
+        total += both
         cumulative[a] = total
+        male_share[a] = in_migration[0, a] / both if both > 0.0 else 0.5
     age_key = rng.stream_key(seed, year, rng.IN_MIGRATION_AGE)
     sex_key = rng.stream_key(seed, year, rng.IN_MIGRATION_SEX)
     serial = next_serial
@@ -728,12 +731,10 @@ def append_in_migrants(
         u = rng.draw(age_key, muni_key, k) * total
         # the first age whose cumulative count exceeds u (the oldest if rounding puts u at the top)
         a_new = min(MAX_AGE, first_above(cumulative, u))
-        both = in_migration[0, a_new] + in_migration[1, a_new]
-        male_share = in_migration[0, a_new] / both if both > 0.0 else 0.5
         pid = base_id + serial
         serial += 1
         age[at + k] = a_new
-        sex[at + k] = 0 if rng.draw(sex_key, pid) < male_share else 1
+        sex[at + k] = 0 if rng.draw(sex_key, pid) < male_share[a_new] else 1
         ids[at + k] = pid
         exit_reason[at + k] = EXIT_ALIVE
     return serial

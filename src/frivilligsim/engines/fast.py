@@ -316,9 +316,9 @@ def _demography(run, rates, place, res, month, out, pyramid, err):
             e = exit_reason[i]
             births += e >= GAVE_BIRTH
             st = status[i]
-            if e % GAVE_BIRTH != 0:
-                died += (st == VOLUNTEER) & (e % GAVE_BIRTH == EXIT_DEATH)
-                moved += (st == VOLUNTEER) & (e % GAVE_BIRTH != EXIT_DEATH)
+            if e & (GAVE_BIRTH - 1) != 0:  # died or moved out (the codes below GAVE_BIRTH)
+                died += (st == VOLUNTEER) & ((e & (GAVE_BIRTH - 1)) == EXIT_DEATH)
+                moved += (st == VOLUNTEER) & ((e & (GAVE_BIRTH - 1)) != EXIT_DEATH)
                 left[sex[i], age[i]] += 1  # the age they had: leavers do not age
                 continue
             a = age[i]
@@ -329,7 +329,6 @@ def _demography(run, rates, place, res, month, out, pyramid, err):
             ids[j] = ids[i]
             status[j] = st
             threshold[j] = t
-            exit_reason[j] = 0
             if st == VOLUNTEER:  # only volunteers' volunteer state is read
                 centre[j] = centre[i]
                 motivation[j] = motivation[i]
@@ -342,6 +341,7 @@ def _demography(run, rates, place, res, month, out, pyramid, err):
             candidates[k] = j
             k += recruitment_pool.is_candidate(st, t, bound[a])
             j += 1
+    exit_reason[:j] = 0  # those who stayed (mothers were marked)
     last_year = pyramid[year - 1]  # the residents before this step, counted last January
     for s in range(2):
         for a in range(MAX_AGE + 1):
