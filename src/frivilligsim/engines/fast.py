@@ -301,9 +301,11 @@ def _demography(run, rates, place, res, month, out, pyramid, err):
     births = 0
     died = 0
     moved = 0
-    j = 0
-    nv = 0
-    k = 0
+    # positions as unsigned integers: numba checks every signed index for a negative value
+    # (Python's a[-1]); this loop indexes a dozen arrays per resident (17 % of the pass)
+    slot = np.uint64(0)  # where the next resident who stays goes
+    nv = np.uint64(0)
+    k = np.uint64(0)
     left = np.zeros_like(hist)  # leavers by sex and age
     for lo in range(0, before, DRAW_BLOCK):
         hi = min(before, lo + DRAW_BLOCK)
@@ -312,7 +314,7 @@ def _demography(run, rates, place, res, month, out, pyramid, err):
         )
         deaths += deaths_block
         out_migrants += outs_block
-        for i in range(lo, hi):
+        for i in range(np.uint64(lo), np.uint64(hi)):
             e = exit_reason[i]
             births += e >= GAVE_BIRTH
             st = status[i]
@@ -321,26 +323,29 @@ def _demography(run, rates, place, res, month, out, pyramid, err):
                 moved += (st == VOLUNTEER) & ((e & (GAVE_BIRTH - 1)) != EXIT_DEATH)
                 left[sex[i], age[i]] += 1  # the age they had: leavers do not age
                 continue
-            a = age[i]
+            a = np.uint64(age[i])
             t, st = recruitment_pool.carried(st, threshold[i], used_a_year_ago[a])
             t = recruitment_pool.entering(new_thresholds, ids[i], st, a, t)
-            age[j] = a
-            sex[j] = sex[i]
-            ids[j] = ids[i]
-            status[j] = st
-            threshold[j] = t
+            age[slot] = a
+            sex[slot] = sex[i]
+            ids[slot] = ids[i]
+            status[slot] = st
+            threshold[slot] = t
             if st == VOLUNTEER:  # only volunteers' volunteer state is read
-                centre[j] = centre[i]
-                motivation[j] = motivation[i]
-                hours[j] = hours[i]
-                tenure[j] = tenure[i]
-                area[j] = area[i]
-                tolerant[j] = tolerant[i]
-            volunteers[nv] = j  # the volunteers in resident order (branch-free)
-            nv += st == VOLUNTEER
-            candidates[k] = j
-            k += recruitment_pool.is_candidate(st, t, bound[a])
-            j += 1
+                centre[slot] = centre[i]
+                motivation[slot] = motivation[i]
+                hours[slot] = hours[i]
+                tenure[slot] = tenure[i]
+                area[slot] = area[i]
+                tolerant[slot] = tolerant[i]
+            volunteers[nv] = slot  # the volunteers in resident order (branch-free)
+            nv += np.uint64(st == VOLUNTEER)
+            candidates[k] = slot
+            k += np.uint64(recruitment_pool.is_candidate(st, t, bound[a]))
+            slot += np.uint64(1)
+    j = np.int64(slot)
+    n_volunteers = np.int64(nv)
+    n_candidates = np.int64(k)
     exit_reason[:j] = 0  # those who stayed (mothers were marked)
     last_year = pyramid[year - 1]  # the residents before this step, counted last January
     for s in range(2):
@@ -367,12 +372,12 @@ def _demography(run, rates, place, res, month, out, pyramid, err):
         t = recruitment_pool.entering(new_thresholds, ids[i], IN_POOL, a, np.nan)
         threshold[i] = t
         hist[sex[i], a] += 1
-        candidates[k] = i
-        k += recruitment_pool.is_candidate(IN_POOL, t, bound[a])
+        candidates[n_candidates] = i
+        n_candidates += recruitment_pool.is_candidate(IN_POOL, t, bound[a])
     n = j + births + n_in
-    recruitment_pool.sort_candidates(pool, age, k)
+    recruitment_pool.sort_candidates(pool, age, n_candidates)
 
-    place.count[VOLUNTEER_COUNT] = nv
+    place.count[VOLUNTEER_COUNT] = n_volunteers
     place.count[RESIDENT_COUNT] = n
     out[year, L.VOL_DEATHS] += died
     out[year, L.VOL_OUTMIG] += moved
@@ -618,15 +623,15 @@ def _work_and_exit(run, place, res, cen, month, lv, p, out, err):
     hours_ordered = 0.0
     hours_cocreated = 0.0
     nv = place.count[VOLUNTEER_COUNT]
-    kept = 0
-    dropouts = 0
+    kept = np.uint64(0)  # positions unsigned: no negative-index checks (see _demography)
+    dropouts = np.uint64(0)
     joint_hours, year_hours = cen.joint_hours_year, cen.volunteer_hours_year
-    c_now = 0
+    c_now = np.uint64(0)
     joint_c = joint_hours[0] if len(joint_hours) > 0 else 0.0
     hours_c = year_hours[0] if len(year_hours) > 0 else 0.0
     for r in range(nv):
-        i = res.volunteers[r]
-        c = res.centre[i]
+        i = np.uint64(res.volunteers[r])
+        c = np.uint64(res.centre[i])
         tolerant = res.tolerant[i]
         share = cen.ordered_share_tolerant[c] if tolerant else cen.ordered_share[c]
         m = rules.motivation_after_month(
@@ -658,7 +663,7 @@ def _work_and_exit(run, place, res, cen, month, lv, p, out, err):
             hours_c = year_hours[c]
         joint_c += ordered + cocreated
         hours_c += h
-        place.meeting_demand[res.area[i]] += meeting
+        place.meeting_demand[np.uint64(res.area[i])] += meeting
         if run.check:
             if m < 0.0 or m > 1.0:
                 return _fail(err, L.ERR_MOTIVATION, month, res.ids[i])
@@ -667,11 +672,11 @@ def _work_and_exit(run, place, res, cen, month, lv, p, out, err):
         if rules.drops_out(run.seed, res.ids[i], month, m, p):
             res.status[i] = REENTERED  # not a candidate this month; re-enters after recruitment
             res.dropped[dropouts] = i
-            dropouts += 1
+            dropouts += np.uint64(1)
         else:
             res.tenure[i] += 1
             res.volunteers[kept] = i
-            kept += 1
+            kept += np.uint64(1)
     if nv > 0:
         joint_hours[c_now] = joint_c
         year_hours[c_now] = hours_c
