@@ -435,7 +435,9 @@ def _new_year(run, place, res, cen, month, lv, p, out, pyramid):
     rules.demand_hours(n80, place.immigrant_share * n, n6_17, float(n), p, place.demand)
     if month == -run.spinup_months:
         place.demand_start[:] = place.demand
-        place.count[VOLUNTEER_COUNT] = _initial_volunteers(run.seed, place, res, len(cen.key), p)
+        place.count[VOLUNTEER_COUNT] = _initial_volunteers(
+            run.seed, place, res, len(cen.key), hist, p
+        )
     years_since_start = max(0, month // 12)
     for a in range(4):
         place.staff[a] = rules.staff_capacity(
@@ -451,7 +453,7 @@ def _new_year(run, place, res, cen, month, lv, p, out, pyramid):
 
 
 @njit(cache=True)
-def _initial_volunteers(seed, place, res, nc, p):
+def _initial_volunteers(seed, place, res, nc, hist, p):
     """Draw the 2024 volunteers: about ``initial_volunteers_per_centre`` per centre (L192).
 
     Lists them in ``res.volunteers`` (resident order) and returns how many. The first keyed
@@ -463,10 +465,10 @@ def _initial_volunteers(seed, place, res, nc, p):
         return 0
     n = place.count[RESIDENT_COUNT]
     age, ids = res.age, res.ids
-    pool = np.zeros(4)
-    for i in range(n):
-        if rules.in_pool_age(age[i]):
-            pool[rules.cohort_of_age(age[i])] += 1.0
+    pool = np.zeros(4)  # residents by cohort, from the pyramid just counted (exact integers)
+    for a in range(hist.shape[1]):
+        if rules.in_pool_age(a):
+            pool[rules.cohort_of_age(a)] += float(hist[0, a] + hist[1, a])
     probability = np.zeros(4)
     rules.initial_volunteer_probability(pool, nc, p, probability)
     top = probability.max()
