@@ -268,8 +268,9 @@ def _demography(run, rates, place, res, month, out, pyramid, err):
     used is that of their age a year ago), they move to their slot in the kept order, a
     resident turning 13 draws a threshold (``recruitment_pool.entering``) and the candidates
     are selected (``recruitment_pool.is_candidate``). Newborns and in-migrants are then
-    appended, as ``step_year`` appends them. The pass also counts the January pyramid and
-    lists the volunteers (``_new_year`` then need not visit the residents again).
+    appended, as ``step_year`` appends them. The January pyramid is last January's a year
+    older, less the leavers, plus the newcomers; the pass also lists the volunteers
+    (``_new_year`` then need not visit the residents again).
     """
     year = _row(run, month)
     step = month // 12 - 1
