@@ -2,10 +2,12 @@
 
 The Mesa model runs the January as separate steps (``recruitment_pool.close_year``,
 ``demography.step_year``, dropping those who left, ``recruitment_pool.open_year``); the fast
-engine does all of them in one pass over the residents (``fast._demography``) and, in the
-spin-up, closes and opens the pool's year in one pass (``recruitment_pool.turn_year``). Here
-both are run on the same state, a real municipality three years into a run, and every array
-they leave must be equal. The docking tests compare the two engines' whole runs as well.
+engine does all of them in one pass over the residents (``fast._demography``) and, at the
+spin-up's end, closes and opens the pool's year in one pass (``recruitment_pool.turn_year``).
+Here both are run on the same state, a real municipality three years into a run, and every
+array they leave must be equal. The docking tests compare the two engines' whole runs as well.
+The spin-up's other Januaries leave the pool's year running; the last test checks that this
+joins the same residents in the same months as turning it each January.
 """
 
 from __future__ import annotations
@@ -147,3 +149,46 @@ def test_first_above_is_searchsorted_right():
             xs = np.concatenate([values, values - 0.5, values + 0.5, [-1e9, 1e9]])
             found = [demography.first_above(values, x) for x in xs]
             assert found == list(np.searchsorted(values, xs, side="right")), (n, values)
+
+
+def _spinup_joins(turn_each_january: bool, years: int = 4, n: int = 20_000):
+    """Joiners month by month through a spin-up (ages frozen), then the start year's January."""
+    rng = np.random.default_rng(5)
+    age = rng.integers(0, 100, n).astype(np.int16)
+    ids = np.arange(n, dtype=np.int64) + 10**9
+    pool = rp.new_pool(n)
+    pool.status[:] = np.where((age >= 13) & (rng.random(n) < 0.05), rp.VOLUNTEER, rp.IN_POOL)
+    first = -12 * years
+    rp.open_year(pool, 11, ids, age, n, first)
+    joined, out = [], np.empty(n, dtype=np.int32)
+    for month in range(first, 0):
+        if month % 12 == 0 and month > first and turn_each_january:
+            rp.turn_year(pool, 11, ids, age, n, month)
+        month_rng = np.random.default_rng(month + 1000)  # the same hazards and quits in both
+        hazard = month_rng.uniform(0.0005, 0.01, 4)
+        quits = np.flatnonzero((pool.status == rp.VOLUNTEER) & (month_rng.random(n) < 0.03))
+        k = rp.joiners(pool, age, n, hazard, out)
+        pool.status[out[:k]] = rp.VOLUNTEER
+        joined.append(out[:k].copy())
+        for i in quits:
+            rp.reenter(pool, 11, ids[i], i, age, month)
+    rp.turn_year(pool, 11, ids, age, n, 0)  # January of the start year
+    return joined, pool
+
+
+def test_the_spin_up_pool_year_running_joins_whom_turning_each_january_joins():
+    """The spin-up's Januaries leave the pool alone (recruitment_pool's docstring): the same
+    residents join in the same months as when each January closes and opens the pool's year,
+    and the start year begins from the same pool up to rounding."""
+    joined_a, a = _spinup_joins(turn_each_january=True)
+    joined_b, b = _spinup_joins(turn_each_january=False)
+    assert sum(len(j) for j in joined_a) > 1_000  # residents join in every year
+    assert all(np.array_equal(x, y) for x, y in zip(joined_a, joined_b, strict=True))
+    assert np.array_equal(a.status, b.status)
+    waiting = a.status == rp.IN_POOL  # a volunteer's threshold is not read until they quit
+    ta, tb = a.threshold[waiting], b.threshold[waiting]
+    assert np.allclose(ta, tb, rtol=0, atol=1e-12, equal_nan=True)
+    assert not np.array_equal(ta, tb, equal_nan=True)  # they differ, in rounding only
+    k = a.count[rp.N_CANDIDATES]
+    assert k == b.count[rp.N_CANDIDATES] and k > 0
+    assert np.array_equal(np.sort(a.candidates[:k]), np.sort(b.candidates[:k]))

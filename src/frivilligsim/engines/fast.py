@@ -874,10 +874,11 @@ def _january(run, rates, place, res, cen, month, lv, p, out, pyramid, err):
     if month > 0:  # the pool's year closes, 8. demography, the pool's new year
         if not _demography(run, rates, place, res, month, out, pyramid, err):
             return False
-    elif month > -run.spinup_months:  # the spin-up's: the pool's year closes and opens
+    elif month == 0 and run.spinup_months > 0:  # the spin-up's end: the pool's year turns
         recruitment_pool.turn_year(
             _pool(res, place), run.seed, res.ids, res.age, place.count[RESIDENT_COUNT], month
         )
+    # the spin-up's other Januaries leave the pool's year running (recruitment_pool's docstring)
     _new_year(run, place, res, cen, month, lv, p, out, pyramid)  # 1. demand
     return True
 

@@ -22,6 +22,14 @@ hazard passes the bound, the candidates are selected again with a wider bound. R
 quit re-enter the pool the next month with a new threshold keyed by that month and wait in a
 short re-entry list until January.
 
+In the spin-up (``model.spinup_years``) nobody ages, arrives or leaves, so no resident changes
+cohort and the pool's year need not turn: its Januaries leave the pool alone (no pass over the
+residents), the hazard keeps adding up from the spin-up's first month, those who quit wait in
+the re-entry list, and the start year's January turns the whole spin-up at once
+(:func:`turn_year`, or :func:`close_year` then :func:`open_year`). Carrying a threshold over one
+long year instead of fifteen short ones is the same by memorylessness; the two differ only in
+floating-point rounding (``E - (h1 + h2)`` against ``(E - h1) - h2``).
+
 Work: one pass over the residents a year (January) and a rare re-selection; each month only
 the candidates that join and the short re-entry list are touched.
 

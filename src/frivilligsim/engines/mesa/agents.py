@@ -607,9 +607,10 @@ class Municipality(mesa.Agent):
             unit.new_year(demand[unit.area], first)
         if first:
             self.initial_volunteers(demand)
-        recruitment_pool.open_year(
-            self.pool, model.stream_seed, self.ids, self.age, self.n, model.month
-        )
+        if first or model.month >= 0:  # the spin-up's later Januaries leave the pool's year running
+            recruitment_pool.open_year(
+                self.pool, model.stream_seed, self.ids, self.age, self.n, model.month
+            )
         self.retally()
         out[year, layout.CENTRES] = len(self.centres)
         for centre in self.centres:

@@ -364,8 +364,8 @@ class FrivilligModel(mesa.Model):
         january = self.month % 12 == 0
         self._each(Municipality, "begin_month")
         if january and self.month not in (self.first_month, 0):  # __init__ does those two
-            self._each(Municipality, "close_pool_year")
-            if self.month > 0:
+            if self.month > 0:  # the spin-up's Januaries leave the pool's year running
+                self._each(Municipality, "close_pool_year")
                 self._each(Municipality, "demography")  # 8. demography, each January
             self._each(Municipality, "new_year")  # 1. demand from the new target populations
         self._each(ServiceUnit, "step", shuffle=True)  # 1. covered and unmet demand
