@@ -17,7 +17,9 @@ import hashlib
 import re
 
 import numpy as np
-from numba import int64, njit, uint64
+from llvmlite import ir
+from numba import int64, njit, types, uint64
+from numba.core.extending import intrinsic
 
 from frivilligsim.errors import ConfigError
 
@@ -83,6 +85,85 @@ def draw(stream, entity, sub=0):
     h = _mix(uint64(stream) + uint64(entity) * uint64(_GOLDEN))
     h = _mix(h + uint64(sub) * uint64(0x2545F4914F6CDD1D))
     return float(h >> uint64(11)) * _TO_UNIT
+
+
+@njit(cache=True, inline="always")
+def exponential(stream, entity):
+    """An Exp(1) draw for ``entity`` in a stream: ``-log(1 - u)`` of :func:`draw`'s uniform.
+
+    ``1 - u`` is exact (``u`` is a multiple of 2**-53), and its logarithm is computed here in
+    plain arithmetic (:func:`log_unit`) rather than by the platform's ``log1p``: the same bits
+    on every machine and library, and loops over residents can vectorise it.
+    """
+    return -log_unit(1.0 - draw(stream, entity))
+
+
+# fdlibm's e_log.c (Sun Microsystems, 1993): ln 2 in two parts, and the minimax coefficients of
+# log(1 + f) = 2s + s R(s^2) with s = f / (2 + f); error below 1 ulp
+_LN2_HI = 6.93147180369123816490e-01
+_LN2_LO = 1.90821492927058770002e-10
+_LG1 = 6.666666666666735130e-01
+_LG2 = 3.999999999940941908e-01
+_LG3 = 2.857142874366239149e-01
+_LG4 = 2.222219843214978396e-01
+_LG5 = 1.818357216161805012e-01
+_LG6 = 1.531383769920937332e-01
+_LG7 = 1.479819860511658591e-01
+_MANTISSA = 0x000FFFFFFFFFFFFF
+_EXPONENT_ONE = 0x3FF0000000000000
+_HIGH_BIT = 0x0010000000000000
+_TO_SQRT2 = 0x00095F6400000000  # added to a mantissa, carries into bit 52 at sqrt(2)
+
+
+@intrinsic
+def _bits(typingctx, x):
+    """The 64 bits of a float64 as an int64 (no conversion)."""
+    if x != types.float64:
+        return None
+
+    def codegen(context, builder, signature, args):
+        return builder.bitcast(args[0], ir.IntType(64))
+
+    return types.int64(types.float64), codegen
+
+
+@intrinsic
+def _float_of_bits(typingctx, b):
+    """The float64 whose 64 bits are the int64 ``b``."""
+    if b != types.int64:
+        return None
+
+    def codegen(context, builder, signature, args):
+        return builder.bitcast(args[0], ir.DoubleType())
+
+    return types.float64(types.int64), codegen
+
+
+@njit(cache=True, inline="always")
+def log_unit(x):
+    """``log(x)`` for a normal float64 ``x`` in (0, 1] (fdlibm's method, without branches).
+
+    ``x = 2^k (1 + f)`` with ``1 + f`` in [sqrt(2)/2, sqrt(2)); both of fdlibm's final
+    formulas are computed and the more accurate one for ``f`` is taken.
+    """
+    hx = _bits(x)
+    k = (hx >> 52) - 1023
+    mantissa = hx & _MANTISSA
+    halve = (mantissa + _TO_SQRT2) & _HIGH_BIT  # 1 + f would pass sqrt(2): use x / 2
+    f = _float_of_bits(mantissa | (halve ^ _EXPONENT_ONE)) - 1.0
+    k += halve >> 52
+    s = np.divide(f, 2.0 + f)  # numpy's division: no zero test, so loops vectorise
+    dk = float(k)
+    z = s * s
+    w = z * z
+    t1 = w * (_LG2 + w * (_LG4 + w * _LG6))
+    t2 = z * (_LG1 + w * (_LG3 + w * (_LG5 + w * _LG7)))
+    r = t2 + t1
+    high = mantissa >> 32  # fdlibm's choice of formula, from the high word of the mantissa
+    hfsq = 0.5 * f * f
+    near_sqrt2 = dk * _LN2_HI - ((hfsq - (s * (hfsq + r) + dk * _LN2_LO)) - f)
+    near_one = dk * _LN2_HI - ((s * (f - r) - dk * _LN2_LO) - f)
+    return near_sqrt2 if ((high - 0x6147A) | (0x6B851 - high)) > 0 else near_one
 
 
 @njit(cache=True, inline="always")

@@ -114,7 +114,7 @@ def threshold_stream(seed, entry_month):
 @njit(cache=True, inline="always")
 def threshold_of(stream, resident_id):
     """The Exp(1) threshold of a resident from the entry month's ``threshold_stream``."""
-    return -np.log1p(-rng.draw(stream, resident_id))
+    return rng.exponential(stream, resident_id)
 
 
 @njit(cache=True)
