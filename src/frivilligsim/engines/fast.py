@@ -960,11 +960,12 @@ def _new_state(world, m, p):
         p,
     )
     lo = world.block_start[m]
-    cap = world.block_cap[m]
+    cap = world.block_cap[m]  # the world's slots, times the batch's room (``_simulate_part``)
+    n = world.n_residents[m]
     res = Residents(
-        world.age[lo : lo + cap].copy(),
-        world.sex[lo : lo + cap].copy(),
-        world.ids[lo : lo + cap].copy(),
+        _slots(world.age[lo : lo + n], cap),
+        _slots(world.sex[lo : lo + n], cap),
+        _slots(world.ids[lo : lo + n], cap),
         np.zeros(cap, dtype=np.int8),
         np.zeros(cap, dtype=np.int8),
         np.full(cap, np.nan),
@@ -981,6 +982,14 @@ def _new_state(world, m, p):
         np.zeros(cap, dtype=np.int32),
     )
     return place, res, cen
+
+
+@njit(cache=True)
+def _slots(first, cap):
+    """``cap`` zeroed slots of ``first``'s type, ``first`` copied into the first of them."""
+    slots = np.zeros(cap, dtype=first.dtype)
+    slots[: len(first)] = first
+    return slots
 
 
 @njit(cache=True)
@@ -1362,11 +1371,18 @@ def _simulate_part(world, jobs, check):
     levers = np.stack([np.asarray(s) for s in lever_sets]).view(np.recarray)
     params_array = np.asarray(params, dtype=params[0].dtype).view(np.recarray)
     tasks, lane_start = _lanes(*_tasks(world, batch, group_list), numba.get_num_threads())
-    world_arrays = WorldArrays(*(getattr(world, name) for name in WorldArrays._fields))
-    _run_all(
-        batch, tasks, lane_start, world_arrays, stacked, levers, params_array,
-        np.int64(jobs[0].rates.start_year), bool(check), out, pyramid, err,
-    )  # fmt: skip
+    for room in ROOM:  # a municipality that outgrows its slots: all again with more (same draws)
+        arrays = {name: getattr(world, name) for name in WorldArrays._fields}
+        arrays["block_cap"] = world.block_cap * room
+        out[:] = 0.0
+        pyramid[:] = 0
+        err[:] = 0
+        _run_all(
+            batch, tasks, lane_start, WorldArrays(**arrays), stacked, levers, params_array,
+            np.int64(jobs[0].rates.start_year), bool(check), out, pyramid, err,
+        )  # fmt: skip
+        if not (err[:, :, 0] == L.ERR_CAPACITY).any():
+            break
     start_year = int(jobs[0].rates.start_year)
     results = []
     for j, job in enumerate(jobs):
@@ -1449,6 +1465,11 @@ def simulate(
     return simulate_batch([job], threads=threads, check=check, keep_spinup=keep_spinup)[0]
 
 
+# Room for residents: a municipality has ``world.CAPACITY_FACTOR`` times its first residents'
+# slots; a batch in which one outgrows them runs again with these multiples of them
+ROOM = (1, 2, 4, 8)
+
+
 def _raise_on_error(err, world, start_year):
     bad = np.nonzero(err[:, 0])[0]
     if len(bad) == 0:
@@ -1457,9 +1478,11 @@ def _raise_on_error(err, world, start_year):
     code, month, entity = (int(x) for x in err[m])
     when = f"{start_year + month // 12}-{month % 12 + 1:02d}"  # spin-up months: before start
     text = L.ERROR_TEXT.get(code, f"error code {code}")
-    message = f"municipality {world.codes[m]}, {when}: {text} (entity {entity})"
+    where = f"municipality {world.codes[m]}, {when}: {text}"
     if code == L.ERR_CAPACITY:
-        raise FrivilligsimError(message)
+        room = int(world.block_cap[m]) * ROOM[-1]
+        raise FrivilligsimError(f"{where} ({room} places, {ROOM[-1]} times those it started with)")
+    message = f"{where} (entity {entity})"
     raise InvariantError(message)
 
 

@@ -110,7 +110,8 @@ ERROR_TEXT = {
     ERR_HOURS: "negative volunteer hours",
     ERR_COVERAGE: "coverage left [0, 1]",
     ERR_LEADER_HOURS: "a centre leader worked more hours than the time budget allows",
-    ERR_CAPACITY: "the municipality outgrew its resident storage (raise world.CAPACITY_FACTOR)",
+    ERR_CAPACITY: "the municipality outgrew the room for its residents: "
+    "a demography this strong is beyond what the model is built for",
 }
 
 

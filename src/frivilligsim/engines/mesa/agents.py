@@ -18,7 +18,7 @@ import mesa
 import numpy as np
 
 from frivilligsim.core import rules, schema
-from frivilligsim.core.demography import FIRST_NEW_SERIAL, step_year
+from frivilligsim.core.demography import FIRST_NEW_SERIAL, in_migrant_count, step_year
 from frivilligsim.engines import (
     layout,  # the output layout (column indices) and invariant codes
     recruitment_pool,
@@ -514,6 +514,24 @@ class Municipality(mesa.Agent):
         """Every January but the first: the pool's year closes before the demography (rule 7)."""
         recruitment_pool.close_year(self.pool, self.age, self.n)
 
+    def _make_room(self, needed: int) -> None:
+        """Grow the resident arrays (and the pool's) to hold ``needed`` residents, if they
+        cannot: the fast engine runs a batch again with more room instead."""
+        if needed <= self.capacity:
+            return
+        capacity = max(int(needed), 2 * self.capacity)
+        for name in ("age", "sex", "ids", "exit_reason", "_joined"):
+            old = getattr(self, name)
+            grown = np.zeros(capacity, dtype=old.dtype)
+            grown[: self.capacity] = old
+            setattr(self, name, grown)
+        pool = recruitment_pool.new_pool(capacity)
+        for name, old in zip(recruitment_pool.Pool._fields, self.pool, strict=True):
+            getattr(pool, name)[: len(old)] = old
+        self.pool = pool
+        self.status = pool.status
+        self.capacity = capacity
+
     def demography(self) -> None:
         """Last year's deaths, births and migration by ``demography.step_year`` (rule 8).
 
@@ -528,6 +546,10 @@ class Municipality(mesa.Agent):
         rates = model.rates
         before = self.n
         out_migration, in_migration = rates.migration_for(self.code)
+        arrivals = in_migrant_count(
+            in_migration[step], self.muni_key, model.stream_seed, model.start_year + step
+        )
+        self._make_room(2 * self.n + arrivals)  # at most one birth per resident
         n_new, next_serial, births, deaths, in_mig, out_mig = step_year(
             self.age,
             self.sex,
